@@ -1,0 +1,104 @@
+package dev.strix.kernels;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The one worker pool shared by all CPU kernels, sized to the cores (or {@code strix.threads}).
+ *
+ * <p>Kernels split their outermost loop into chunks with {@link #forRange}; work smaller than the grain
+ * runs on the calling thread, so tiny tensors pay no scheduling cost.
+ */
+public final class Parallel {
+    /** Property that sets the worker count (default: available processors). */
+    public static final String PROPERTY = "strix.threads";
+
+    /** A loop body over the half-open range {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private static volatile ForkJoinPool pool;
+    private static volatile int threads;
+
+    static {
+        String p = System.getProperty(PROPERTY);
+        int n = p == null || p.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(p.trim());
+        setThreads(n);
+    }
+
+    private Parallel() {}
+
+    /** Current number of worker threads. */
+    public static int threads() {
+        return threads;
+    }
+
+    /** Replaces the pool with one of {@code n} threads (n >= 1). Not meant to be called while kernels run. */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
+        ForkJoinPool old = pool;
+        threads = n;
+        pool = n == 1 ? null : new ForkJoinPool(n, p -> {
+            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("strix-worker-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+        if (old != null) old.shutdown();
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} split into at most {@code threads()} contiguous chunks of at least
+     * {@code grain} iterations each. Returns when all chunks are done.
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) return;
+        ForkJoinPool p = pool;
+        int t = threads;
+        int chunks = Math.min(t, Math.max(1, n / Math.max(1, grain)));
+        if (p == null || chunks <= 1 || insidePool(p)) {
+            body.run(0, n);
+            return;
+        }
+        p.invoke(new Chunks(body, n, chunks, 0, chunks));
+    }
+
+    /** Nested parallel loops run serially on the worker that reached them. */
+    private static boolean insidePool(ForkJoinPool p) {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p;
+    }
+
+    /** Runs {@code task(i)} for i in [0, count), one task per chunk index, in parallel. */
+    public static void forEachChunk(int count, java.util.function.IntConsumer task) {
+        forRange(count, 1, (a, b) -> {
+            for (int i = a; i < b; i++) task.accept(i);
+        });
+    }
+
+    private static final class Chunks extends RecursiveAction {
+        private final RangeBody body;
+        private final int n, chunks, lo, hi;
+
+        Chunks(RangeBody body, int n, int chunks, int lo, int hi) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.lo = lo;
+            this.hi = hi;
+        }
+
+        @Override
+        protected void compute() {
+            if (hi - lo == 1) {
+                long from = (long) n * lo / chunks, to = (long) n * (lo + 1) / chunks;
+                body.run((int) from, (int) to);
+                return;
+            }
+            int mid = (lo + hi) >>> 1;
+            invokeAll(new Chunks(body, n, chunks, lo, mid), new Chunks(body, n, chunks, mid, hi));
+        }
+    }
+}
