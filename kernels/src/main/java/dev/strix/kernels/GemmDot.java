@@ -1,0 +1,123 @@
+package dev.strix.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The dot-product path of {@link Gemm} for C = alpha * A * B^T when both operands run along the depth:
+ * A is m x k (row stride lda), B is stored n x k (row stride ldb), C is m x n (row stride ldc).
+ *
+ * <p>Without packing, it pays off when m and n are small and k is long (filter gradients of convolutions:
+ * Kg x D outputs summed over thousands of pixels). A 4 x 4 block of C is 16 vector accumulators fed by 4
+ * rows of A and 4 rows of B over one depth chunk of {@link #KB} (kept in L1), then reduced across lanes.
+ * The first depth chunk applies beta (beta == 0 does not read C); later chunks add.
+ */
+final class GemmDot {
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.F.length();
+    /** Depth chunk: 4 rows of A over KB floats stay in L1 while the rows of B stream past. */
+    static final int KB = 1024;
+
+    private GemmDot() {}
+
+    /**
+     * Whether this path beats packing for an m x n x k product: packing costs (m + n) * k copies, which only
+     * pays off when C is large or the depth short (measured crossover on AVX-512: k around 256 to 512).
+     */
+    static boolean suits(int m, int n, int k) {
+        return k >= 512 || k >= 128 && (long) m * n <= 8192;
+    }
+
+    /** Computes rows [i0, i1) of C (all n columns) = alpha A B^T + beta C. */
+    static void run(int i0, int i1, int n, int k, float alpha, float[] a, int aOff, int lda,
+                    float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        for (int p0 = 0; p0 < k; p0 += KB) {
+            int kb = Math.min(KB, k - p0);
+            boolean first = p0 == 0;
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) block4x4(a, aOff + i * lda + p0, lda, b, bOff + j * ldb + p0, ldb, kb,
+                        alpha, first, beta, c, cOff + i * ldc + j, ldc);
+                for (; j < n; j++) {
+                    for (int r = 0; r < 4; r++) {
+                        float d = dot(a, aOff + (i + r) * lda + p0, b, bOff + j * ldb + p0, kb);
+                        put(c, cOff + (i + r) * ldc + j, alpha * d, first, beta);
+                    }
+                }
+            }
+            for (; i < i1; i++) {
+                for (int j = 0; j < n; j++) {
+                    float d = dot(a, aOff + i * lda + p0, b, bOff + j * ldb + p0, kb);
+                    put(c, cOff + i * ldc + j, alpha * d, first, beta);
+                }
+            }
+        }
+    }
+
+    /** Reduces one accumulator, adds the scalar tail of the dot product [p, kb) and stores it into C. */
+    private static void finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int p, int kb, float alpha,
+                               boolean first, float beta, float[] c, int at) {
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int q = p; q < kb; q++) s += a[ao + q] * b[bo + q];
+        put(c, at, alpha * s, first, beta);
+    }
+
+    private static void put(float[] c, int at, float v, boolean first, float beta) {
+        if (!first) c[at] += v;
+        else c[at] = beta == 0f ? v : v + beta * c[at];
+    }
+
+    /** Dot product of x[xo ..] and y[yo ..] over kb floats. */
+    private static float dot(float[] x, int xo, float[] y, int yo, int kb) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 2 * L <= kb; p += 2 * L) {
+            s0 = FloatVector.fromArray(F, x, xo + p).fma(FloatVector.fromArray(F, y, yo + p), s0);
+            s1 = FloatVector.fromArray(F, x, xo + p + L).fma(FloatVector.fromArray(F, y, yo + p + L), s1);
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; p < kb; p++) s += x[xo + p] * y[yo + p];
+        return s;
+    }
+
+    /** C[4 x 4 at co] (+)= alpha * A rows (4 at ao) . B rows (4 at bo) over kb floats. */
+    private static void block4x4(float[] a, int ao, int lda, float[] b, int bo, int ldb, int kb,
+                                 float alpha, boolean first, float beta, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = bo + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        int p = 0;
+        for (int bound = kb - L; p <= bound; p += L) {
+            FloatVector x0 = FloatVector.fromArray(F, a, ao + p), x1 = FloatVector.fromArray(F, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(F, a, a2 + p), x3 = FloatVector.fromArray(F, a, a3 + p);
+            FloatVector y = FloatVector.fromArray(F, b, bo + p);
+            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
+            y = FloatVector.fromArray(F, b, b1 + p);
+            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
+            y = FloatVector.fromArray(F, b, b2 + p);
+            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
+            y = FloatVector.fromArray(F, b, b3 + p);
+            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+        }
+        finish(c00, a, ao, b, bo, p, kb, alpha, first, beta, c, co);
+        finish(c01, a, ao, b, b1, p, kb, alpha, first, beta, c, co + 1);
+        finish(c02, a, ao, b, b2, p, kb, alpha, first, beta, c, co + 2);
+        finish(c03, a, ao, b, b3, p, kb, alpha, first, beta, c, co + 3);
+        finish(c10, a, a1, b, bo, p, kb, alpha, first, beta, c, co + ldc);
+        finish(c11, a, a1, b, b1, p, kb, alpha, first, beta, c, co + ldc + 1);
+        finish(c12, a, a1, b, b2, p, kb, alpha, first, beta, c, co + ldc + 2);
+        finish(c13, a, a1, b, b3, p, kb, alpha, first, beta, c, co + ldc + 3);
+        finish(c20, a, a2, b, bo, p, kb, alpha, first, beta, c, co + 2 * ldc);
+        finish(c21, a, a2, b, b1, p, kb, alpha, first, beta, c, co + 2 * ldc + 1);
+        finish(c22, a, a2, b, b2, p, kb, alpha, first, beta, c, co + 2 * ldc + 2);
+        finish(c23, a, a2, b, b3, p, kb, alpha, first, beta, c, co + 2 * ldc + 3);
+        finish(c30, a, a3, b, bo, p, kb, alpha, first, beta, c, co + 3 * ldc);
+        finish(c31, a, a3, b, b1, p, kb, alpha, first, beta, c, co + 3 * ldc + 1);
+        finish(c32, a, a3, b, b2, p, kb, alpha, first, beta, c, co + 3 * ldc + 2);
+        finish(c33, a, a3, b, b3, p, kb, alpha, first, beta, c, co + 3 * ldc + 3);
+    }
+}
