@@ -1,0 +1,114 @@
+package dev.strix.nn.ops;
+
+import dev.strix.kernels.ConvShape;
+import dev.strix.nn.Autograd;
+import dev.strix.nn.Device;
+import dev.strix.nn.Tensor;
+
+import java.util.Arrays;
+
+/** Convolution, fully connected layers and matrix products. */
+public final class ConvOps {
+    private ConvOps() {}
+
+    /**
+     * 2-D convolution (cross-correlation, like PyTorch).
+     *
+     * @param x    input (N, C, H, W)
+     * @param w    weight (K, C/groups, R, S)
+     * @param bias (K) or null
+     * @return (N, K, P, Q)
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv2d(x, w, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {dilation, dilation}, groups);
+    }
+
+    /** Conv2d with separate vertical and horizontal stride, padding and dilation. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        if (x.dim() != 4 || w.dim() != 4)
+            throw new IllegalArgumentException("conv2d needs x (N,C,H,W) and w (K,C/g,R,S), got " + x + " and " + w);
+        int[] xs = x.shape(), ws = w.shape();
+        if (xs[1] != ws[1] * groups)
+            throw new IllegalArgumentException("conv2d: input has " + xs[1] + " channels but weight "
+                    + Arrays.toString(ws) + " with groups=" + groups + " expects " + ws[1] * groups);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0]))
+            throw new IllegalArgumentException("conv2d: bias " + bias + " does not match " + ws[0] + " output channels");
+        Device dev = MathOps.device(x, w, bias);
+        ConvShape s = new ConvShape(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride[0], stride[1],
+                padding[0], padding[1], dilation[0], dilation[1], groups);
+        Tensor y = Tensor.zeros(dev, xs[0], ws[0], s.outH(), s.outW());
+        dev.conv2dForward(y, x, w, bias, s);
+        return Autograd.record(y, "conv2d", g -> {
+            Tensor dx = null, dw = null, db = null;
+            if (x.requiresGrad()) {
+                dx = x.zerosLike();
+                dev.conv2dBackwardData(dx, g, w, s);
+            }
+            if (w.requiresGrad()) {
+                dw = w.zerosLike();
+                dev.conv2dBackwardFilter(dw, g, x, s);
+            }
+            if (bias != null && bias.requiresGrad()) {
+                db = bias.zerosLike();
+                dev.conv2dBackwardBias(db, g, s);
+            }
+            return new Tensor[] {dx, dw, db};
+        }, x, w, bias);
+    }
+
+    /**
+     * Fully connected layer y = x w^T + b.
+     *
+     * @param x    (..., in)
+     * @param w    (out, in)
+     * @param bias (out) or null
+     * @return (..., out)
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        if (w.dim() != 2 || x.dim() < 1 || x.size(-1) != w.size(1))
+            throw new IllegalArgumentException("linear: input " + x + " does not match weight " + w);
+        int in = w.size(1), out = w.size(0), m = x.numel() / in;
+        Device dev = MathOps.device(x, w, bias);
+        int[] ys = x.shape();
+        ys[ys.length - 1] = out;
+        Tensor y = Tensor.zeros(dev, ys);
+        dev.gemm(false, true, m, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
+        Tensor r = Autograd.record(y, "linear", g -> {
+            Tensor dx = null, dw = null;
+            if (x.requiresGrad()) {
+                dx = x.zerosLike();
+                dev.gemm(false, false, m, in, out, 1f, g, 0, out, w, 0, in, 0f, dx, 0, in);
+            }
+            if (w.requiresGrad()) {
+                dw = w.zerosLike();
+                dev.gemm(true, false, out, in, m, 1f, g, 0, out, x, 0, in, 0f, dw, 0, in);
+            }
+            return new Tensor[] {dx, dw};
+        }, x, w);
+        return bias == null ? r : MathOps.add(r, bias);
+    }
+
+    /** Matrix product of a (m, k) and b (k, n). */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() != 2 || b.dim() != 2 || a.size(1) != b.size(0))
+            throw new IllegalArgumentException("matmul needs (m,k) x (k,n), got " + a + " and " + b);
+        int m = a.size(0), k = a.size(1), n = b.size(1);
+        Device dev = MathOps.device(a, b);
+        Tensor c = Tensor.zeros(dev, m, n);
+        dev.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        return Autograd.record(c, "matmul", g -> {
+            Tensor da = null, db = null;
+            if (a.requiresGrad()) {
+                da = a.zerosLike();
+                dev.gemm(false, true, m, k, n, 1f, g, 0, n, b, 0, n, 0f, da, 0, k);
+            }
+            if (b.requiresGrad()) {
+                db = b.zerosLike();
+                dev.gemm(true, false, k, n, m, 1f, a, 0, k, g, 0, n, 0f, db, 0, n);
+            }
+            return new Tensor[] {da, db};
+        }, a, b);
+    }
+}
