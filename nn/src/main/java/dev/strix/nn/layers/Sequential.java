@@ -1,0 +1,59 @@
+package dev.strix.nn.layers;
+
+import dev.strix.nn.Layer;
+import dev.strix.nn.Module;
+import dev.strix.nn.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A chain of one-input layers applied in order, as {@code torch.nn.Sequential}: children are named
+ * {@code "0"}, {@code "1"}, ... so that state-dict names read {@code "0.weight"}, {@code "1.running_mean"}, ...
+ */
+public final class Sequential extends Module implements Layer, Iterable<Module> {
+    private final List<Module> layers = new ArrayList<>();
+
+    /** Each element must be a {@link Module} that implements {@link Layer}. */
+    public Sequential(Module... layers) {
+        for (Module m : layers) {
+            if (m == null) throw new IllegalArgumentException("Sequential: layer " + this.layers.size() + " is null");
+            if (!(m instanceof Layer))
+                throw new IllegalArgumentException("Sequential: layer " + this.layers.size() + " ("
+                        + m.getClass().getSimpleName() + ") does not implement Layer");
+            registerModule(Integer.toString(this.layers.size()), m);
+            this.layers.add(m);
+        }
+    }
+
+    /** Applies every layer in order; the empty chain returns x. */
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : layers) x = ((Layer) m).forward(x);
+        return x;
+    }
+
+    /** Layer {@code i}, typed as the caller expects (e.g. {@code Conv2d c = seq.get(0);}). */
+    @SuppressWarnings("unchecked")
+    public <M extends Module> M get(int i) {
+        return (M) layers.get(i);
+    }
+
+    public int size() {
+        return layers.size();
+    }
+
+    @Override
+    public Iterator<Module> iterator() {
+        return Collections.unmodifiableList(layers).iterator();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("Sequential(");
+        for (int i = 0; i < layers.size(); i++) s.append("\n  (").append(i).append("): ").append(layers.get(i));
+        return s.append(layers.isEmpty() ? ")" : "\n)").toString();
+    }
+}
