@@ -1,0 +1,220 @@
+package dev.strix.kernels;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Batch normalisation over (N, C, HW) with PyTorch's semantics.
+ *
+ * <p>Legend: x, y, dx, dy: (n, c, hw) contiguous (NCHW with H*W flattened); gamma, beta, dgamma, dbeta,
+ * runningMean, runningVar, saveMean, saveInvStd: (c). Statistics of a channel run over its n * hw elements:
+ * normalisation uses the biased variance, running_var is updated with the unbiased one, and
+ * running = (1 - momentum) * running + momentum * batch. Means and variances are two-pass, accumulated in
+ * double across float blocks. Scalar twin: {@link BatchNormReference}.
+ */
+public final class BatchNorm {
+    private static final int GRAIN = 1 << 15;
+
+    private BatchNorm() {}
+
+    /**
+     * Training-mode forward. y, x: (n, c, hw); saveMean, saveInvStd (outputs: batch mean and
+     * 1 / sqrt(biased var + eps)), gamma, beta: (c); runningMean, runningVar: (c) or null (updated in place).
+     */
+    public static void forwardTraining(float[] y, float[] saveMean, float[] saveInvStd, float[] x, float[] gamma,
+                                       float[] beta, float[] runningMean, float[] runningVar, float momentum, float eps,
+                                       int n, int c, int hw) {
+        int total = check(n, c, hw, y, x);
+        checkChannels(c, saveMean, saveInvStd, gamma, beta);
+        if (runningMean != null) checkChannels(c, runningMean);
+        if (runningVar != null) checkChannels(c, runningVar);
+        long count = (long) n * hw;
+        if (count <= 1 && total > 0)
+            throw new IllegalArgumentException("batch norm in training needs more than 1 value per channel, got " + count);
+        if (total == 0) return;
+        Parallel.forRange(c, Math.max(1, GRAIN / (int) Math.min(count, GRAIN)), (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sum = 0;
+                for (int b = 0; b < n; b++) sum += Reductions.sumRange(x, (b * c + ch) * hw, hw);
+                double mean = sum / count;
+                double sq = 0;
+                for (int b = 0; b < n; b++) sq += centredSquares(x, (b * c + ch) * hw, hw, (float) mean);
+                // the float mean differs from the double one by < 1 ulp: correct the centred sum exactly
+                double shift = (float) mean - mean;
+                double var = Math.max(0.0, sq / count - shift * shift);
+                double invStd = 1.0 / Math.sqrt(var + eps);
+                saveMean[ch] = (float) mean;
+                saveInvStd[ch] = (float) invStd;
+                if (runningMean != null) runningMean[ch] = (float) ((1.0 - momentum) * runningMean[ch] + momentum * mean);
+                if (runningVar != null)
+                    runningVar[ch] = (float) ((1.0 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
+                double scale = gamma[ch] * invStd;
+                normalise(y, x, ch, n, c, hw, (float) scale, (float) (beta[ch] - mean * scale));
+            }
+        });
+    }
+
+    /** Inference forward with the running statistics. y, x: (n, c, hw); gamma, beta, runningMean, runningVar: (c). */
+    public static void forwardInference(float[] y, float[] x, float[] gamma, float[] beta, float[] runningMean,
+                                        float[] runningVar, float eps, int n, int c, int hw) {
+        check(n, c, hw, y, x);
+        checkChannels(c, gamma, beta, runningMean, runningVar);
+        int planes = n * c;
+        Parallel.forRange(planes, Math.max(1, GRAIN / Math.max(1, hw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ch = p % c;
+                double scale = gamma[ch] / Math.sqrt((double) runningVar[ch] + eps);
+                affine(y, x, p * hw, hw, (float) scale, (float) (beta[ch] - runningMean[ch] * scale));
+            }
+        });
+    }
+
+    /**
+     * Training-mode backward. dx, dy, x: (n, c, hw); dgamma, dbeta (outputs), gamma, saveMean, saveInvStd: (c).
+     * dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat)), dgamma = sum(dy * xhat), dbeta = sum(dy).
+     */
+    public static void backward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] x, float[] gamma,
+                                float[] saveMean, float[] saveInvStd, int n, int c, int hw) {
+        int total = check(n, c, hw, dx, dy);
+        check(n, c, hw, x, x);
+        checkChannels(c, dgamma, dbeta, gamma, saveMean, saveInvStd);
+        long count = (long) n * hw;
+        if (total == 0) {
+            java.util.Arrays.fill(dgamma, 0, c, 0f);
+            java.util.Arrays.fill(dbeta, 0, c, 0f);
+            return;
+        }
+        Parallel.forRange(c, Math.max(1, GRAIN / (int) Math.min(count, GRAIN)), (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float mean = saveMean[ch];
+                double sumDy = 0, sumDyXc = 0;
+                for (int b = 0; b < n; b++) {
+                    int off = (b * c + ch) * hw;
+                    sumDy += Reductions.sumRange(dy, off, hw);
+                    sumDyXc += dotCentred(dy, x, off, hw, mean);
+                }
+                double invStd = saveInvStd[ch];
+                double dg = sumDyXc * invStd;
+                dbeta[ch] = (float) sumDy;
+                dgamma[ch] = (float) dg;
+                // dx = a * dy + b * (x - mean) + k
+                double a = gamma[ch] * invStd;
+                double bcoef = -a * invStd * dg / count;
+                double k = -a * sumDy / count;
+                for (int b = 0; b < n; b++)
+                    backwardRun(dx, dy, x, (b * c + ch) * hw, hw, (float) a, (float) bcoef, (float) k, mean);
+            }
+        });
+    }
+
+    /** y = x * scale + shift over one channel (all n planes). */
+    private static void normalise(float[] y, float[] x, int ch, int n, int c, int hw, float scale, float shift) {
+        for (int b = 0; b < n; b++) affine(y, x, (b * c + ch) * hw, hw, scale, shift);
+    }
+
+    private static void affine(float[] y, float[] x, int off, int len, float scale, float shift) {
+        int i = 0;
+        if (Simd.ENABLED) {
+            FloatVector vs = FloatVector.broadcast(Simd.F, scale), vb = FloatVector.broadcast(Simd.F, shift);
+            int bound = Simd.F.loopBound(len);
+            for (; i < bound; i += Simd.LANES)
+                FloatVector.fromArray(Simd.F, x, off + i).fma(vs, vb).intoArray(y, off + i);
+        }
+        for (; i < len; i++) y[off + i] = Math.fma(x[off + i], scale, shift);
+    }
+
+    /** Sum of (x - mean)^2 over x[off, off + len), float blocks flushed to double. */
+    private static double centredSquares(float[] x, int off, int len, float mean) {
+        if (!Simd.ENABLED) {
+            double s = 0;
+            for (int i = 0; i < len; i++) {
+                double d = x[off + i] - mean;
+                s += d * d;
+            }
+            return s;
+        }
+        double total = 0;
+        for (int start = 0; start < len; start += Reductions.BLOCK) {
+            int end = Math.min(len, start + Reductions.BLOCK), i = start;
+            float s = 0f;
+            if (Simd.ENABLED) {
+                FloatVector vm = FloatVector.broadcast(Simd.F, mean), s0 = FloatVector.zero(Simd.F), s1 = s0;
+                int L = Simd.LANES, bound = start + Simd.F.loopBound(end - start);
+                for (; i + 2 * L <= bound; i += 2 * L) {
+                    FloatVector d0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm);
+                    FloatVector d1 = FloatVector.fromArray(Simd.F, x, off + i + L).sub(vm);
+                    s0 = d0.fma(d0, s0);
+                    s1 = d1.fma(d1, s1);
+                }
+                for (; i < bound; i += L) {
+                    FloatVector d0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm);
+                    s0 = d0.fma(d0, s0);
+                }
+                s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            }
+            for (; i < end; i++) {
+                float d = x[off + i] - mean;
+                s = Math.fma(d, d, s);
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    /** Sum of dy * (x - mean) over [off, off + len), float blocks flushed to double. */
+    private static double dotCentred(float[] dy, float[] x, int off, int len, float mean) {
+        if (!Simd.ENABLED) {
+            double s = 0;
+            for (int i = 0; i < len; i++) s += ((double) x[off + i] - mean) * dy[off + i];
+            return s;
+        }
+        double total = 0;
+        for (int start = 0; start < len; start += Reductions.BLOCK) {
+            int end = Math.min(len, start + Reductions.BLOCK), i = start;
+            float s = 0f;
+            if (Simd.ENABLED) {
+                FloatVector vm = FloatVector.broadcast(Simd.F, mean), s0 = FloatVector.zero(Simd.F), s1 = s0;
+                int L = Simd.LANES, bound = start + Simd.F.loopBound(end - start);
+                for (; i + 2 * L <= bound; i += 2 * L) {
+                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, off + i), s0);
+                    s1 = FloatVector.fromArray(Simd.F, x, off + i + L).sub(vm)
+                            .fma(FloatVector.fromArray(Simd.F, dy, off + i + L), s1);
+                }
+                for (; i < bound; i += L)
+                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, off + i), s0);
+                s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            }
+            for (; i < end; i++) s = Math.fma(x[off + i] - mean, dy[off + i], s);
+            total += s;
+        }
+        return total;
+    }
+
+    /** dx = a * dy + b * (x - mean) + k over [off, off + len). */
+    private static void backwardRun(float[] dx, float[] dy, float[] x, int off, int len, float a, float b, float k,
+                                    float mean) {
+        int i = 0;
+        if (Simd.ENABLED) {
+            FloatVector va = FloatVector.broadcast(Simd.F, a), vb = FloatVector.broadcast(Simd.F, b);
+            FloatVector vk = FloatVector.broadcast(Simd.F, k), vm = FloatVector.broadcast(Simd.F, mean);
+            int bound = Simd.F.loopBound(len);
+            for (; i < bound; i += Simd.LANES) {
+                FloatVector xc = FloatVector.fromArray(Simd.F, x, off + i).sub(vm);
+                FloatVector.fromArray(Simd.F, dy, off + i).fma(va, xc.fma(vb, vk)).intoArray(dx, off + i);
+            }
+        }
+        for (; i < len; i++) dx[off + i] = Math.fma(dy[off + i], a, Math.fma(x[off + i] - mean, b, k));
+    }
+
+    private static int check(int n, int c, int hw, float[] a, float[] b) {
+        if (n < 0 || c < 0 || hw < 0) throw new IllegalArgumentException("negative size (" + n + ", " + c + ", " + hw + ")");
+        int total = Math.toIntExact((long) n * c * hw);
+        if (a.length < total || b.length < total)
+            throw new IllegalArgumentException("arrays of " + a.length + " and " + b.length + " elements, need " + total);
+        return total;
+    }
+
+    private static void checkChannels(int c, float[]... arrays) {
+        for (float[] a : arrays)
+            if (a.length < c) throw new IllegalArgumentException("per-channel array of " + a.length + " < " + c);
+    }
+}
