@@ -544,6 +544,35 @@ def import_detnet(reference_dir):
     return detnet.DetNet, path
 
 
+# A ReLU input closer to zero than float32 rounding can decide lets PyTorch and Strix disagree on whether the
+# gradient passes, and everything behind that unit then differs by O(1). Such ties are rare (about 0.1 expected
+# below this margin per draw), so the input is redrawn until every ReLU input in a train-mode pass clears it.
+RELU_MARGIN = 2e-6
+
+
+def detnet_input_clear_of_relu_kinks(model):
+    import copy
+    for attempt in range(50):
+        torch.manual_seed(2 + 1000 * attempt)
+        x = torch.randn(2, 3, 64, 96)
+        probe = copy.deepcopy(model).train()  # a copy: the probe must not move the running statistics
+        smallest = [float("inf")]
+
+        def watch(t):
+            smallest[0] = min(smallest[0], t.detach().abs().min().item())
+
+        hooks = [m.register_forward_pre_hook(lambda m, inp: watch(inp[0]))
+                 for m in probe.modules() if isinstance(m, nn.ReLU)]
+        hooks.append(probe.box_out.register_forward_hook(lambda m, inp, out: watch(out)))  # F.relu(box_out(.))
+        with torch.no_grad():
+            probe(x)
+        for h in hooks:
+            h.remove()
+        if smallest[0] > RELU_MARGIN:
+            return x
+    raise RuntimeError("no DetNet input clear of ReLU ties found")
+
+
 def make_detnet(w, DetNet):
     g = "detnet"
     config = dict(num_classes=5, w=8, fpn=16, depth=2)
@@ -566,8 +595,7 @@ def make_detnet(w, DetNet):
                      parameters=str(n_params))
     w.case(g, "detnet_small.weights", state, base_meta)
 
-    torch.manual_seed(2)
-    x = torch.randn(2, 3, 64, 96)
+    x = detnet_input_clear_of_relu_kinks(model)
     model.eval()
     with torch.no_grad():
         outs = model(x)
