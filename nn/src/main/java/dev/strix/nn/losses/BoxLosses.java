@@ -132,7 +132,7 @@ public final class BoxLosses {
     /**
      * Complete IoU loss of Zheng et al. (AAAI 2020), as torchvision's {@code complete_box_iou_loss}:
      * <pre>
-     *   v     = 4/pi^2 * (atan(w_t/h_t) - atan(w_p/h_p))^2
+     *   v     = 4/pi^2 * (atan(w_t/(h_t+eps)) - atan(w_p/(h_p+eps)))^2
      *   alpha = v / (1 - IoU + v + eps)            (a constant: no gradient flows through it)
      *   loss  = diouLoss + alpha * v
      * </pre>
@@ -145,8 +145,10 @@ public final class BoxLosses {
         Boxes p = Boxes.of(pred), g = Boxes.of(target);
         Tensor iou = iou(InterUnion.of(p, g), eps);
         Tensor diou = distanceIou(p, g, iou, eps);
-        Tensor angle = MathOps.sub(MathOps.atan(MathOps.div(g.width(), g.height())),
-                MathOps.atan(MathOps.div(p.width(), p.height())));
+        // eps in the aspect ratios keeps a collapsed prediction (w = h = 0, e.g. a ReLU box head at zero) finite;
+        // torchvision divides by h alone and returns NaN there. For real boxes the change is below float32 rounding.
+        Tensor angle = MathOps.sub(MathOps.atan(MathOps.div(g.width(), MathOps.addScalar(g.height(), eps))),
+                MathOps.atan(MathOps.div(p.width(), MathOps.addScalar(p.height(), eps))));
         Tensor v = MathOps.scale(MathOps.square(angle), (float) (4.0 / (Math.PI * Math.PI)));
         Tensor vConst = v.detach(); // detached inputs record no history: alpha is a constant
         Tensor alpha = MathOps.div(vConst, MathOps.addScalar(MathOps.add(oneMinus(iou.detach()), vConst), eps));

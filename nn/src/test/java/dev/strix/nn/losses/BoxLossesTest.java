@@ -164,6 +164,16 @@ class BoxLossesTest {
     }
 
     @Test
+    void ciouStaysFiniteForACollapsedPrediction() {
+        Tensor pred = Tensor.of(new float[] {5, 5, 5, 5}, 1, 4).requiresGrad(true); // w = h = 0
+        Tensor target = Tensor.of(new float[] {2, 3, 9, 7}, 1, 4);
+        Tensor loss = BoxLosses.ciouLoss(pred, target, BoxLosses.DEFAULT_EPS, Reduction.SUM);
+        assertTrue(Float.isFinite(loss.item()), "loss " + loss.item());
+        loss.backward();
+        for (float g : pred.grad().toArray()) assertTrue(Float.isFinite(g), "gradient " + g);
+    }
+
+    @Test
     void boxIouMatchesReference() {
         int n = 31;
         float[][] pt = randomPairs(n, 41);
