@@ -33,10 +33,8 @@ final class VocAnnotationParser {
         int width = 0, height = 0;
         Element size = child(root, "size");
         if (size != null) {
-            width = (int) Math.round(number(file, size, "width", "<size>", true));
-            height = (int) Math.round(number(file, size, "height", "<size>", true));
-            if (width < 0 || height < 0)
-                throw new DatasetException(file + ": <size> has a negative dimension " + width + "x" + height);
+            width = dimension(file, size, "width");
+            height = dimension(file, size, "height");
         }
         List<RawObject> objects = new ArrayList<>();
         int number = 0;
@@ -84,6 +82,15 @@ final class VocAnnotationParser {
         } catch (NumberFormatException e) {
             throw new DatasetException(file + ": " + where + " <" + tag + "> is '" + t + "', not a number");
         }
+    }
+
+    /** A {@code <size>} entry rounded to an int; NaN, negative and out-of-int-range values are refused, not wrapped. */
+    private static int dimension(Path file, Element size, String tag) {
+        double v = number(file, size, tag, "<size>", true);
+        if (!(v >= 0 && v <= Integer.MAX_VALUE))
+            throw new DatasetException(file + ": <size> <" + tag + "> is " + v + ", not an image dimension in [0, "
+                    + Integer.MAX_VALUE + "]");
+        return (int) Math.round(v);
     }
 
     private static boolean flag(Path file, Element obj, String tag, String where) {

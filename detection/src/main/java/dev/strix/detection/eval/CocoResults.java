@@ -6,6 +6,7 @@ import dev.strix.nn.io.Json;
 import dev.strix.nn.io.JsonException;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -52,13 +53,18 @@ public final class CocoResults {
      * @param mapping   category id to class index
      * @param imageIds  the dataset's image ids; an entry naming another image is an error ({@code null}: accept any)
      * @return the detections in file order ({@code bbox} [x, y, w, h] becomes {@code Box(x, y, x + w, y + h)})
-     * @throws FormatException for invalid JSON, a non-array document, or an entry with a missing or mistyped field,
+     * @throws FormatException for text that is not UTF-8, invalid JSON, a non-array document, or an entry with a missing or mistyped field,
      *                         a bbox of wrong length, a negative width or height, a non-finite number, an unknown image
      *                         id or an unknown category id
      * @throws IOException     when the file cannot be read
      */
     public static List<Detection> read(Path json, CategoryMapping mapping, Set<String> imageIds) throws IOException {
-        String text = Files.readString(json, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = Files.readString(json, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new FormatException(json + ": not valid UTF-8 text (" + e.getMessage() + ")");
+        }
         Object doc;
         try {
             doc = Json.parse(text);
@@ -116,6 +122,9 @@ public final class CocoResults {
         }
         if (v[2] < 0 || v[3] < 0)
             throw new FormatException(where + ": bbox has negative " + (v[2] < 0 ? "width w = " + v[2] : "height h = " + v[3]));
+        if (!Float.isFinite(v[0] + v[2]) || !Float.isFinite(v[1] + v[3]))
+            throw new FormatException(where + ": bbox [" + v[0] + ", " + v[1] + ", " + v[2] + ", " + v[3]
+                    + "] has a corner x + w or y + h beyond the float range");
 
         Object rawScore = object.get("score");
         if (!(rawScore instanceof Long || rawScore instanceof Double))

@@ -51,9 +51,17 @@ public final class StateDicts {
         SafeTensorsFile f = SafeTensors.read(file);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (TensorData td : f.tensors().values()) {
-            int[] shape = td.intShape();
-            out.put(td.name(), td.dtype().isFloatingPoint() ? Tensor.of(td.toFloatArray(), shape)
-                    : Tensor.ofLongs(td.toLongArray(), shape));
+            Tensor t;
+            try {
+                int[] shape = td.intShape();
+                t = td.dtype().isFloatingPoint() ? Tensor.of(td.toFloatArray(), shape)
+                        : Tensor.ofLongs(td.toLongArray(), shape);
+            } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+                // a valid file can still describe a tensor no in-memory tensor can hold, e.g. shape [0, 2^32]
+                throw new SafeTensorsException(file + ": tensor '" + td.name() + "' of shape "
+                        + Arrays.toString(td.shape()) + " cannot be held in memory: " + e.getMessage(), e);
+            }
+            out.put(td.name(), t);
         }
         return out;
     }
