@@ -13,7 +13,11 @@ import java.util.List;
  */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
-            new ForwardCommand(), new BenchCommand(), new InfoCommand());
+            new ForwardCommand(), new BenchCommand(), new InfoCommand(),
+            new DetectCommand(),
+            new EvalCommand(),
+            new TrainCommand(),
+            new DemoCommand());
 
     private Main() {}
 

@@ -1,0 +1,96 @@
+package dev.strix.detection.bench;
+
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The largest amount of used Java heap seen while it is open.
+ *
+ * <p>Two sources, whichever is larger: a sample of the heap's used bytes whenever {@link #sample()} is called
+ * (the benchmark calls it after every step), and, for every garbage collection that finishes while open, the
+ * used bytes of all heap pools just before that collection (the high-water mark between two collections).
+ * The collection events are read from the standard {@code java.management} notifications with the open-type
+ * accessors only, so no {@code com.sun.management} class is needed.
+ */
+final class HeapPeakTracker implements AutoCloseable {
+    /** Type of the notification a collector emits after each collection. */
+    private static final String GC_NOTIFICATION = "com.sun.management.gc.notification";
+
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong collections = new AtomicLong();
+    private final Set<String> heapPools = new HashSet<>();
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final NotificationListener listener = this::onNotification;
+
+    HeapPeakTracker() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
+            if (pool.getType() == MemoryType.HEAP) heapPools.add(pool.getName());
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+            if (gc instanceof NotificationEmitter e) {
+                e.addNotificationListener(listener, null, null);
+                emitters.add(e);
+            }
+        sample();
+    }
+
+    /** Records the heap's current used bytes. */
+    void sample() {
+        raise(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    /** Peak used heap in bytes so far. */
+    long peakBytes() {
+        return peak.get();
+    }
+
+    /** Garbage collections seen so far. */
+    long collections() {
+        return collections.get();
+    }
+
+    private void raise(long bytes) {
+        peak.accumulateAndGet(bytes, Math::max);
+    }
+
+    private void onNotification(Notification n, Object handback) {
+        if (!GC_NOTIFICATION.equals(n.getType()) || !(n.getUserData() instanceof CompositeData info)) return;
+        if (!info.containsKey("gcInfo") || !(info.get("gcInfo") instanceof CompositeData gcInfo)) return;
+        if (!gcInfo.containsKey("memoryUsageBeforeGc")
+                || !(gcInfo.get("memoryUsageBeforeGc") instanceof TabularData before)) return;
+        long used = 0;
+        for (Object row : before.values()) {
+            if (!(row instanceof CompositeData entry)) continue;
+            Object pool = entry.get("key"), usage = entry.get("value");
+            if (pool instanceof String name && heapPools.contains(name) && usage instanceof CompositeData u)
+                used += MemoryUsage.from(u).getUsed();
+        }
+        collections.incrementAndGet();
+        raise(used);
+    }
+
+    @Override
+    public void close() {
+        for (NotificationEmitter e : emitters) {
+            try {
+                e.removeNotificationListener(listener);
+            } catch (ListenerNotFoundException ignored) {
+                // already gone: nothing to undo
+            }
+        }
+        emitters.clear();
+    }
+}

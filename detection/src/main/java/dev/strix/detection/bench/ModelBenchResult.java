@@ -1,0 +1,105 @@
+package dev.strix.detection.bench;
+
+import dev.strix.nn.io.Json;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code strix bench model} measured.
+ *
+ * @param config         the configuration
+ * @param device         device name ({@code cpu}, ...)
+ * @param msPerStep      median wall time of one step in milliseconds
+ * @param msMin          fastest step
+ * @param msMax          slowest step
+ * @param gflopPerImage  forward GFLOP of one image ({@code DetNet.forwardFlops})
+ * @param peak           the nominal peak of the device, or null when unknown (accelerators for now)
+ * @param peakHeapMb     largest used Java heap during the timed steps, MiB
+ * @param peakDeviceMb   largest device memory in use during the timed steps, MiB (0 on the CPU)
+ * @param phaseMs        median milliseconds per phase (insertion ordered)
+ * @param loss           summed task losses of the last step (NaN for inference)
+ * @param positives      positive locations of the last step's assignment (0 for inference)
+ * @param collections    garbage collections during the timed steps
+ * @param simd           description of the vector width in use
+ */
+public record ModelBenchResult(ModelBenchConfig config, String device, double msPerStep, double msMin, double msMax,
+                               double gflopPerImage, DevicePeak peak, double peakHeapMb, double peakDeviceMb,
+                               Map<String, Double> phaseMs, double loss, int positives, long collections,
+                               String simd) {
+    /** Images per second at the median step time. */
+    public double imagesPerSecond() {
+        return config.batch() * 1000.0 / msPerStep;
+    }
+
+    /** Achieved GFLOP/s: forward GFLOP per image x batch x {@link BenchMode#flopsFactor()} / median time. */
+    public double gflops() {
+        return gflopPerImage * config.batch() * config.mode().flopsFactor() / (msPerStep / 1000.0);
+    }
+
+    /** {@link #gflops()} over the device's nominal peak; 0 when the peak is unknown. */
+    public double peakFraction() {
+        return peak == null ? 0 : gflops() / peak.gflops();
+    }
+
+    /** Human-readable summary (several lines, no trailing newline). */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "detnet %s [%s] batch %d x %d, %s, %d thread%s, simd %s%n",
+                config.mode().label(), config.model().summary(), config.batch(), config.size(), device,
+                config.threads(), config.threads() == 1 ? "" : "s", simd));
+        sb.append(String.format(Locale.ROOT,
+                "  %.2f ms/step (median of %d, min %.2f, max %.2f), %.2f img/s, %.2f GFLOP/s%n",
+                msPerStep, config.iters(), msMin, msMax, imagesPerSecond(), gflops()));
+        sb.append(peak == null ? "  peak: unknown for this device\n"
+                : String.format(Locale.ROOT, "  %.1f%% of peak %s%n", 100 * peakFraction(), peak.describe()));
+        sb.append(String.format(Locale.ROOT, "  peak heap %.1f MiB (%d GCs while timing), device memory %s%n",
+                peakHeapMb, collections, device.equals("cpu") ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", peakDeviceMb)));
+        sb.append("  phases (median ms):");
+        for (var e : phaseMs.entrySet()) sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue()));
+        if (config.mode() == BenchMode.TRAIN)
+            sb.append(String.format(Locale.ROOT, "%n  last loss %.4f, %d positive locations", loss, positives));
+        return sb.toString();
+    }
+
+    /** One-line JSON with the result keys first, then the configuration. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ms_per_step", Medians.round(msPerStep, 4));
+        m.put("img_per_s", Medians.round(imagesPerSecond(), 3));
+        m.put("gflops", Medians.round(gflops(), 3));
+        m.put("peak_fraction", Medians.round(peakFraction(), 5));
+        m.put("peak_heap_mb", Medians.round(peakHeapMb, 2));
+        m.put("peak_device_mb", Medians.round(peakDeviceMb, 2));
+        m.put("impl", "strix");
+        m.put("model", "detnet");
+        m.put("mode", config.mode().label());
+        m.put("device", device);
+        m.put("batch", config.batch());
+        m.put("size", config.size());
+        m.put("classes", config.model().numClasses());
+        m.put("width", config.model().width());
+        m.put("fpn", config.model().fpnChannels());
+        m.put("depth", config.model().towerDepth());
+        m.put("threads", config.threads());
+        m.put("warmup", config.warmup());
+        m.put("iters", config.iters());
+        m.put("ms_min", Medians.round(msMin, 4));
+        m.put("ms_max", Medians.round(msMax, 4));
+        m.put("gflop_per_image", Medians.round(gflopPerImage, 5));
+        m.put("flops_factor", config.mode().flopsFactor());
+        m.put("peak_gflops", peak == null ? 0.0 : Medians.round(peak.gflops(), 2));
+        if (peak != null) m.put("cpu_ghz", Medians.round(peak.ghz(), 3));
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phaseMs.forEach((k, v) -> phases.put(k, Medians.round(v, 4)));
+        m.put("phases_ms", phases);
+        if (config.mode() == BenchMode.TRAIN) {
+            m.put("loss", Medians.round(loss, 5));
+            m.put("positives", positives);
+        }
+        m.put("gc_count", collections);
+        m.put("simd", simd);
+        return Json.write(m);
+    }
+}

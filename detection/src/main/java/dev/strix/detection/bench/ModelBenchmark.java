@@ -1,0 +1,75 @@
+package dev.strix.detection.bench;
+
+import dev.strix.detection.data.ObjectAnnotation;
+import dev.strix.detection.model.DetNet;
+import dev.strix.kernels.Parallel;
+import dev.strix.kernels.Simd;
+import dev.strix.nn.CpuDevice;
+import dev.strix.nn.Device;
+import dev.strix.nn.Tensor;
+import dev.strix.nn.init.Init;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The end-to-end DetNet benchmark behind {@code strix bench model}.
+ *
+ * <p>Set-up (untimed): seed the initialisers, build DetNet and move it to the device, make the seeded input
+ * (N, 3, S, S) and the fixed {@link SyntheticTargets}. Then {@code warmup} untimed steps and {@code iters}
+ * timed ones ({@link TrainStep} or {@link InferStep}); the median wall time is the result. The peak heap is
+ * tracked over the timed steps only ({@link HeapPeakTracker}). The worker-thread count is set for the run
+ * and restored afterwards.
+ */
+public final class ModelBenchmark {
+    private ModelBenchmark() {}
+
+    /** Runs the benchmark on {@code device}. */
+    public static ModelBenchResult run(ModelBenchConfig c, Device device) {
+        int previous = Parallel.threads();
+        Parallel.setThreads(c.threads());
+        try {
+            Init.seed(c.seed());
+            DetNet model = new DetNet(c.model());
+            if (device != CpuDevice.INSTANCE) model.to(device);
+            Tensor input = Tensor.from(device, SyntheticTargets.images(c.batch(), c.size(), c.seed() + 1),
+                    c.batch(), 3, c.size(), c.size());
+            List<List<ObjectAnnotation>> targets =
+                    SyntheticTargets.generate(c.batch(), c.size(), c.model().numClasses(), c.seed() + 2);
+            BenchStep step = c.mode() == BenchMode.TRAIN
+                    ? new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
+                            ModelBenchConfig.WEIGHT_DECAY)
+                    : new InferStep(model, input);
+            for (int i = 0; i < c.warmup(); i++) step.run();
+
+            String[] phases = step.phases();
+            double[] ms = new double[c.iters()];
+            double[][] phaseMs = new double[phases.length][c.iters()];
+            long heapPeak, collections;
+            try (HeapPeakTracker heap = new HeapPeakTracker()) {
+                for (int i = 0; i < c.iters(); i++) {
+                    long t0 = System.nanoTime();
+                    step.run();
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                    heap.sample();
+                    long[] p = step.phaseNanos();
+                    for (int k = 0; k < phases.length; k++) phaseMs[k][i] = p[k] / 1e6;
+                }
+                heapPeak = heap.peakBytes();
+                collections = heap.collections();
+            }
+            Map<String, Double> phaseMedians = new LinkedHashMap<>();
+            for (int k = 0; k < phases.length; k++) phaseMedians.put(phases[k], Medians.median(phaseMs[k]));
+            float loss = step instanceof TrainStep t ? t.lastLoss() : Float.NaN;
+            int positives = step instanceof TrainStep t ? t.lastPositives() : 0;
+            boolean cpu = device == CpuDevice.INSTANCE;
+            return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
+                    model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
+                    heapPeak / (1024.0 * 1024.0), 0.0, phaseMedians, loss, positives, collections,
+                    Simd.describe());
+        } finally {
+            Parallel.setThreads(previous);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.strix.detection.bench;
+
+import dev.strix.detection.cli.Main;
+import dev.strix.detection.model.DetNet;
+import dev.strix.detection.model.DetNetConfig;
+import dev.strix.nn.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code strix bench model|conv|plot} through the command line, on tiny configurations. */
+class BenchCliTest {
+    private static final List<String> RESULT_KEYS =
+            List.of("ms_per_step", "img_per_s", "gflops", "peak_fraction", "peak_heap_mb");
+
+    record Outcome(int code, String out, String err) {
+        String lastOutLine() {
+            String[] lines = out.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+
+        Map<String, Object> json() {
+            return Json.asObject(Json.parse(lastOutLine()), "last line of: " + out);
+        }
+    }
+
+    static Outcome strix(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static double number(Map<String, Object> json, String key) {
+        assertTrue(json.containsKey(key), "missing key " + key + " in " + json);
+        return ((Number) json.get(key)).doubleValue();
+    }
+
+    private static void checkModelJson(Map<String, Object> json, String mode) {
+        for (String k : RESULT_KEYS) {
+            double v = number(json, k);
+            assertTrue(v > 0 && Double.isFinite(v), k + " = " + v + " in " + json);
+        }
+        assertEquals(0.0, number(json, "peak_device_mb"), "no device memory on the CPU: " + json);
+        assertEquals(mode, json.get("mode"));
+        assertEquals(1, ((Number) json.get("batch")).intValue());
+        assertEquals(64, ((Number) json.get("size")).intValue());
+        assertEquals(4, ((Number) json.get("width")).intValue());
+        assertEquals(2, ((Number) json.get("iters")).intValue());
+        // the reported rates follow from the median time and the model's FLOP count
+        double ms = number(json, "ms_per_step");
+        double perImage = new DetNet(new DetNetConfig(20, 4, 64, 2)).forwardFlops(64, 64) / 1e9;
+        int factor = mode.equals("train") ? 3 : 1;
+        assertEquals(factor, ((Number) json.get("flops_factor")).intValue());
+        // rounding: gflops is written with 3 decimals, img_per_s with 3, ms with 4
+        assertEquals(perImage * factor / (ms / 1000), number(json, "gflops"), 1e-3 + 1e-3 * number(json, "gflops"));
+        assertEquals(1000 / ms, number(json, "img_per_s"), 1e-3 + 1e-3 * number(json, "img_per_s"));
+        assertEquals(number(json, "gflops") / number(json, "peak_gflops"), number(json, "peak_fraction"), 1e-4);
+    }
+
+    @Test
+    void modelTrainEndsWithAJsonLineAndWritesTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("sub/train.json");
+        Outcome r = strix("bench", "model", "--model", "detnet", "--batch", "1", "--size", "64", "--mode", "train",
+                "--width", "4", "--warmup", "1", "--iters", "2", "--threads", "1", "--json", file.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> json = r.json();
+        checkModelJson(json, "train");
+        assertTrue(number(json, "positives") > 0, "the synthetic boxes make positives: " + json);
+        assertTrue(Double.isFinite(number(json, "loss")) && number(json, "loss") > 0, json.toString());
+        Map<String, Object> phases = Json.asObject(json.get("phases_ms"), "phases_ms");
+        assertEquals(List.of("forward", "assign", "loss", "backward", "optimizer"), List.copyOf(phases.keySet()));
+        assertEquals(r.lastOutLine(), Files.readString(file).strip());
+        assertTrue(r.out().contains("ms/step"), r.out());
+    }
+
+    @Test
+    void modelInferEndsWithAJsonLine() {
+        Outcome r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--width", "4",
+                "--warmup", "1", "--iters", "2");
+        assertEquals(0, r.code(), r.err());
+        checkModelJson(r.json(), "infer");
+        assertTrue(!r.json().containsKey("loss"), "inference reports no loss: " + r.lastOutLine());
+    }
+
+    @Test
+    void convEndsWithAJsonLinePerShape() {
+        Outcome r = strix("bench", "conv", "--batch", "1", "--size", "64", "--width", "4", "--fpn", "8",
+                "--warmup", "0", "--iters", "1");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> json = r.json();
+        List<Object> layers = Json.requireList(json, "layers");
+        assertEquals(DetNetConvLayers.of(new DetNetConfig(20, 4, 8, 2), 1, 64).size(), layers.size());
+        for (Object o : layers) {
+            Map<String, Object> l = Json.asObject(o, "layer");
+            for (String k : List.of("fwd_ms", "fwd_gflops", "bwd_data_ms", "bwd_data_gflops", "bwd_filter_ms",
+                    "bwd_filter_gflops"))
+                assertTrue(number(l, k) > 0, k + " in " + l);
+        }
+        assertTrue(number(json, "forward_ms") > 0 && number(json, "backward_ms") > 0, json.toString());
+    }
+
+    @Test
+    void plotWritesAPng(@TempDir Path dir) throws IOException {
+        Path summary = dir.resolve("summary.json"), png = dir.resolve("chart.png");
+        Files.writeString(summary, """
+                {"machine": "test", "device": "cpu", "threads": 2, "results": [
+                 {"mode": "train", "batch": 8, "size": 256, "strix_img_per_s": 12.5, "pytorch_img_per_s": 25.0,
+                  "ratio": 0.5},
+                 {"mode": "infer", "batch": 8, "size": 256, "strix_img_per_s": 90, "pytorch_img_per_s": 80,
+                  "ratio": 1.125}]}""");
+        Outcome r = strix("bench", "plot", "--json", summary.toString(), "--out", png.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(960, image.getWidth());
+        assertEquals(560, image.getHeight());
+        assertTrue(r.out().contains("2 configurations"), r.out());
+    }
+
+    @Test
+    void argumentErrors(@TempDir Path dir) throws IOException {
+        Outcome r = strix("bench", "model", "--batch", "1", "--size", "64");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--mode"), r.err());
+        r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "fit");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("train|infer"), r.err());
+        r = strix("bench", "model", "--batch", "1", "--size", "48", "--mode", "train");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("multiple of 32"), r.err());
+        r = strix("bench", "model", "--batch", "0", "--size", "64", "--mode", "train");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--batch must be >= 1"), r.err());
+        r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "train", "--model", "yolo");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("detnet"), r.err());
+        r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--device", "tpu");
+        assertEquals(2, r.code());
+        r = strix("bench", "conv", "--batch", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--size"), r.err());
+        r = strix("bench", "conv", "--batch", "1", "--size", "64", "--iters", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--iters must be >= 1"), r.err());
+        r = strix("bench", "plot", "--json", dir.resolve("missing.json").toString(), "--out", "x.png");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("file not found"), r.err());
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"results\": []}");
+        r = strix("bench", "plot", "--json", bad.toString(), "--out", dir.resolve("c.png").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("empty"), r.err());
+        r = strix("bench", "nope");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown benchmark 'nope'") && r.err().contains("model"), r.err());
+    }
+}
