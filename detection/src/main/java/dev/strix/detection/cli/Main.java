@@ -17,6 +17,7 @@ public final class Main {
             new DetectCommand(),
             new EvalCommand(),
             new TrainCommand(),
+            new TuneCommand(), new CompareCommand(),
             new DemoCommand());
 
     private Main() {}

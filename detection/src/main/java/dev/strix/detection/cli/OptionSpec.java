@@ -54,6 +54,11 @@ public final class OptionSpec {
         return this;
     }
 
+    /** The options, in the order they were added (for commands that accept another command's options). */
+    public List<Option> options() {
+        return List.copyOf(options.values());
+    }
+
     public String command() {
         return command;
     }

@@ -112,11 +112,21 @@ public final class Trainer implements AutoCloseable {
      * @param tty      rewrite the progress line in place
      */
     public Trainer(TrainConfig config, Path runDir, Device device, PrintStream progress, boolean tty) throws IOException {
-        this(config, runDir, device, progress, tty, false);
+        this(config, null, runDir, device, progress, tty, false);
     }
 
-    private Trainer(TrainConfig config, Path runDir, Device device, PrintStream out, boolean tty, boolean resuming)
+    /**
+     * A new run on datasets that were opened (or subset, as for cross-validation folds) by the caller instead of
+     * from {@code config.data()}; config.json still records {@code config}. Otherwise as
+     * {@link #Trainer(TrainConfig, Path, Device, PrintStream, boolean)}.
+     */
+    public Trainer(TrainConfig config, TrainData data, Path runDir, Device device, PrintStream progress, boolean tty)
             throws IOException {
+        this(config, java.util.Objects.requireNonNull(data, "data"), runDir, device, progress, tty, false);
+    }
+
+    private Trainer(TrainConfig config, TrainData given, Path runDir, Device device, PrintStream out, boolean tty,
+                    boolean resuming) throws IOException {
         this.config = config;
         this.runDir = runDir;
         this.device = device;
@@ -125,7 +135,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalStateException(runDir + " already holds a run (config.json); resume it with --resume "
                     + runDir + " or choose another --out folder");
         this.progress = new ProgressLine(out, tty, config.run().logEvery());
-        this.data = TrainData.open(config);
+        this.data = given != null ? given : TrainData.open(config);
         this.classNames = data.classNames();
         int outputs = classNames.size() + (config.loss().softmax() ? 1 : 0);
         DetNetConfig net = new DetNetConfig(outputs, config.model().width(), config.model().fpnChannels(),
@@ -184,6 +194,12 @@ public final class Trainer implements AutoCloseable {
      *               changes the cosine schedule, so the continuation is then no longer the same as one run)
      */
     public static Trainer resume(Path runDir, Device device, PrintStream progress, boolean tty, int epochs) throws IOException {
+        return resume(runDir, null, device, progress, tty, epochs);
+    }
+
+    /** As {@link #resume(Path, Device, PrintStream, boolean, int)} on datasets given by the caller (null: from config.json). */
+    public static Trainer resume(Path runDir, TrainData data, Device device, PrintStream progress, boolean tty, int epochs)
+            throws IOException {
         Path cfg = runDir.resolve(CONFIG);
         if (!Files.isRegularFile(cfg)) throw new IOException(cfg + ": not found; is " + runDir + " a run folder?");
         TrainConfig config = TrainConfig.fromJson(Files.readString(cfg));
@@ -193,7 +209,7 @@ public final class Trainer implements AutoCloseable {
                     r.maxConsecutiveNonFinite(), r.measureEvery(), r.logEvery()));
         }
         Checkpoints.State state = Checkpoints.readState(runDir);
-        Trainer t = new Trainer(config, runDir, device, progress, tty, true);
+        Trainer t = new Trainer(config, data, runDir, device, progress, tty, true);
         t.restore(state);
         if (epochs > 0) Checkpoints.writeAtomically(runDir.resolve(CONFIG), t.resolvedConfigJson());
         return t;
