@@ -78,8 +78,9 @@ final class CompareCommand implements Command {
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
         StrategyComparison.Result r;
         try {
-            r = StrategyComparison.run(new StrategyComparison.Options(base, strategies, budget, evalEvery, dir),
-                    new TrialRunner(dir.resolve("trials"), device, err, tty), err);
+            StrategyComparison.Options options = new StrategyComparison.Options(base, strategies, budget, evalEvery, dir);
+            r = TuneCommand.withThreads(a, () -> StrategyComparison.run(options,
+                    new TrialRunner(dir.resolve("trials"), device, err, tty), err));
         } catch (IllegalArgumentException e) {
             throw spec.usage(e.getMessage());
         } catch (DatasetException e) {

@@ -7,6 +7,7 @@ import dev.strix.detection.tune.TrialOutcome;
 import dev.strix.detection.tune.TrialRunner;
 import dev.strix.detection.tune.WeightGrid;
 import dev.strix.detection.train.TrainConfig;
+import dev.strix.kernels.Parallel;
 import dev.strix.nn.Device;
 import dev.strix.nn.io.Json;
 
@@ -47,7 +48,8 @@ final class TuneCommand implements Command {
                 .required("out", "DIR", "folder for the trials, tables, plot and best_config.json")
                 .required("grid", "SPEC", "weights to try: \"cls=0.5,1,2;box=1,2,5\" (weighted) or \"box=0.5,1,2,5\" "
                         + "(coupled)")
-                .optional("strategy", "weighted|coupled", "whose weights the grid sets (default weighted)")
+                .optional("strategy", "weighted|coupled", "whose weights the grid sets (default weighted, or the strategy of "
+                        + "--config when it is one of these)")
                 .optional("folds", "K", "k-fold cross-validation on the training split instead of the validation split")
                 .optional("budget-epochs", "E", "epochs per trial")
                 .optional("budget-steps", "N", "optimizer steps per trial (rounded up to whole epochs)");
@@ -61,7 +63,23 @@ final class TuneCommand implements Command {
             if (o.isFlag()) spec.flag(o.name(), o.help());
             else spec.optional(o.name(), o.valueName(), o.help());
         }
-        return spec;
+        return spec.optional("threads", "T", "kernel worker threads (default " + Parallel.threads() + " here)");
+    }
+
+    /** A search or comparison that may throw {@link IOException}. */
+    interface Search<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code body} with the kernel worker threads of {@code --threads} (restored afterwards). */
+    static <T> T withThreads(ParsedArgs a, Search<T> body) throws IOException {
+        int before = Parallel.threads(), threads = a.intValue("threads", before, 1);
+        if (threads != before) Parallel.setThreads(threads);
+        try {
+            return body.run();
+        } finally {
+            if (threads != before) Parallel.setThreads(before);
+        }
     }
 
     @Override
@@ -82,16 +100,18 @@ final class TuneCommand implements Command {
             out.print(spec.help(DESCRIPTION));
             return 0;
         }
-        String strategy = a.choice("strategy", "weighted", WeightGrid.STRATEGIES);
+        if (a.has("strategy")) a.choice("strategy", "weighted", WeightGrid.STRATEGIES);
+        int folds = a.intValue("folds", 0, 2);
+        Budget budget = budget(spec, a);
+        TrainConfig base = TrainCommand.config(spec, a);
+        // without --strategy: that of --config when a grid can set its weights, else weighted
+        String strategy = WeightGrid.STRATEGIES.contains(base.loss().strategy()) ? base.loss().strategy() : "weighted";
         WeightGrid grid;
         try {
             grid = WeightGrid.parse(strategy, a.get("grid", ""));
         } catch (IllegalArgumentException e) {
             throw spec.usage("--grid: " + e.getMessage());
         }
-        int folds = a.intValue("folds", 0, 2);
-        Budget budget = budget(spec, a);
-        TrainConfig base = TrainCommand.config(spec, a);
         if (folds > 0 && !base.data().format().equals("synthetic") && !a.has("val-split") && !a.has("config"))
             base = base.withData(GridSearch.withoutValidation(base.data())); // the folds score the trials; no split 'val' is needed
         int evalEvery = a.has("eval-every") ? base.run().evalEvery() : 0;
@@ -100,8 +120,8 @@ final class TuneCommand implements Command {
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
         GridSearch.Result r;
         try {
-            r = GridSearch.run(new GridSearch.Options(base, grid, folds, budget, evalEvery, dir),
-                    new TrialRunner(dir.resolve("trials"), device, err, tty), err);
+            GridSearch.Options options = new GridSearch.Options(base, grid, folds, budget, evalEvery, dir);
+            r = withThreads(a, () -> GridSearch.run(options, new TrialRunner(dir.resolve("trials"), device, err, tty), err));
         } catch (IllegalArgumentException e) {
             throw spec.usage(e.getMessage());
         } catch (DatasetException e) {

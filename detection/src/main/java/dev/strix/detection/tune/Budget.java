@@ -32,6 +32,12 @@ public record Budget(int epochs, long steps) {
         return (int) e;
     }
 
+    /** {@code "3 epochs"}, or {@code "3 epochs (budget 10 steps)"} for a step budget. */
+    public String describe(int epochsPerTrial) {
+        String e = epochsPerTrial + " epoch" + (epochsPerTrial == 1 ? "" : "s");
+        return epochs > 0 ? e : e + " (budget " + describe() + ")";
+    }
+
     /** "3 epochs" or "100 steps". */
     public String describe() {
         return epochs > 0 ? epochs + " epoch" + (epochs == 1 ? "" : "s") : steps + " step" + (steps == 1 ? "" : "s");

@@ -120,7 +120,7 @@ public final class GridSearch {
                 if (kfold != null) writeFold(runner.folder(name), data, kfold, f);
                 progress.println(String.format(Locale.ROOT, "tune: trial %d/%d: %s %s%s, %s", trials.size() + 1,
                         points * perPoint, o.grid().strategy(), WeightGrid.label(point, "="),
-                        kfold != null ? " (fold " + f + "/" + o.folds() + ")" : "", o.budget().describe()));
+                        kfold != null ? " (fold " + f + "/" + o.folds() + ")" : "", o.budget().describe(epochs)));
                 TrialOutcome t = runner.run(new TrialRunner.Trial(name, WeightGrid.label(point, "="), kfold != null ? f : 0,
                         config, trialData));
                 progress.println("tune: " + name + ": " + (t.failed() ? "FAILED: " + t.reason()
@@ -274,9 +274,10 @@ public final class GridSearch {
         s.append(String.format(Locale.ROOT, "## strix tune: strategy %s, %d grid points, %s%n%n", o.grid().strategy(),
                 o.grid().points().size(), folds ? o.folds() + "-fold cross-validation on the training split"
                         : "scored on the validation split"));
-        s.append(String.format(Locale.ROOT, "Every trial: seed %d, %d epoch%s (%s), size %d, batch %d. Score: VOC mAP50 of "
-                        + "the final weights%s; best first.%n%n", o.base().run().seed(), epochs, epochs == 1 ? "" : "s",
-                o.budget().describe(), o.base().run().size(), o.base().run().batch(), folds ? ", mean over the folds" : ""));
+        s.append(String.format(Locale.ROOT, "Every trial: seed %d, %s, size %d, batch %d. Score: VOC mAP50 of the final "
+                        + "weights%s; best first. Seconds: training with validation (the first trial also pays the JIT "
+                        + "warm-up).%n%n", o.base().run().seed(), o.budget().describe(epochs), o.base().run().size(),
+                o.base().run().batch(), folds ? ", mean over the folds (std: sample standard deviation)" : ""));
         List<String> header = new ArrayList<>(List.of("rank", "weights"));
         List<Boolean> numeric = new ArrayList<>(List.of(true, false));
         header.add(folds ? "mean VOC mAP50" : "VOC mAP50");
@@ -322,7 +323,7 @@ public final class GridSearch {
         double[] coco = inGridOrder.stream().mapToDouble(PointSummary::meanCocoAp).toArray();
         String what = o.folds() > 0 ? " (mean of " + o.folds() + " folds)" : "";
         try {
-            new BarChart("Validation mAP per " + o.grid().strategy() + " weight setting" + what, "mAP", labels)
+            new BarChart("Validation mAP per loss-weight setting (strategy " + o.grid().strategy() + ")" + what, "mAP", labels)
                     .valueFormat("%.3f").addSeries("VOC mAP50", map).addSeries("COCO AP", coco)
                     .writePng(file, Math.max(900, 90 * labels.size() + 200), 600);
         } catch (IOException e) {

@@ -94,7 +94,7 @@ public final class StrategyComparison {
         List<TrialOutcome> trials = new ArrayList<>();
         for (String strategy : o.strategies()) {
             progress.println(String.format(Locale.ROOT, "compare: %d/%d: strategy %s, %s", trials.size() + 1,
-                    o.strategies().size(), strategy, o.budget().describe()));
+                    o.strategies().size(), strategy, o.budget().describe(epochs)));
             TrialOutcome t;
             try {
                 TrainConfig config = trialConfig(o.base(), strategy, epochs, o.evalEvery() > 0 ? o.evalEvery() : epochs);
@@ -138,10 +138,10 @@ public final class StrategyComparison {
     static String markdown(Options o, int epochs, List<TrialOutcome> trials) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "## strix compare: %d strategies%n%n", trials.size()));
-        s.append(String.format(Locale.ROOT, "Every strategy: seed %d, %d epoch%s (%s), size %d, batch %d, %s lr %s; "
-                        + "scored on the validation split with the final weights.%n%n", o.base().run().seed(), epochs,
-                epochs == 1 ? "" : "s", o.budget().describe(), o.base().run().size(), o.base().run().batch(),
-                o.base().optim().optimizer(), Double.toString(o.base().optim().lr())));
+        s.append(String.format(Locale.ROOT, "Every strategy: seed %d, %s, size %d, batch %d, %s lr %s; scored on the "
+                        + "validation split with the final weights.%n%n", o.base().run().seed(), o.budget().describe(epochs),
+                o.base().run().size(), o.base().run().batch(), o.base().optim().optimizer(),
+                Double.toString(o.base().optim().lr())));
         s.append(ReportFiles.markdownRow(List.of("strategy", "VOC mAP50", "COCO AP", "AP50", "AP75", "loss cls", "loss box",
                 "loss ctr", "grad cosine", "seconds", "status")));
         s.append(ReportFiles.markdownRule(List.of(false, true, true, true, true, true, true, true, true, true, false)));
@@ -152,7 +152,8 @@ public final class StrategyComparison {
                     ReportFiles.fixed(t.meanCosine(), 3), ReportFiles.fixed(t.seconds(), 1),
                     t.failed() ? "failed: " + ReportFiles.shortReason(t.reason(), 120) : "ok")));
         s.append("\ngrad cosine: mean cosine similarity of the task gradients on the shared trunk over the task pairs "
-                + "(negative: the tasks pull the trunk apart; '-' without a shared trunk or measurement).\n");
+                + "(negative: the tasks pull the trunk apart; '-' without a shared trunk or measurement). Seconds: "
+                + "training with validation (the first strategy also pays the JIT warm-up).\n");
         return s.toString();
     }
 
@@ -164,7 +165,7 @@ public final class StrategyComparison {
                     .addSeries("VOC mAP50", trials.stream().mapToDouble(TrialOutcome::vocMap50).toArray())
                     .addSeries("COCO AP", trials.stream().mapToDouble(TrialOutcome::cocoAp).toArray())
                     .writePng(map, Math.max(900, 110 * names.size() + 200), 600);
-            LineChart chart = new LineChart("Training loss per epoch (cls + box + ctr)", "epoch", "loss").logY(true).markers(true);
+            LineChart chart = new LineChart("Training loss per epoch (cls + box + ctr)", "epoch", "loss").markers(true);
             for (TrialOutcome t : trials) if (t.lossPerEpoch().length > 0) chart.addSeries(t.name(), t.lossPerEpoch());
             chart.writePng(loss, 900, 560);
         } catch (IOException e) {

@@ -216,6 +216,15 @@ class MainTest {
         r = strix("help");
         assertEquals(0, r.code(), r.err());
         for (String c : List.of("forward", "bench", "info", "version", "help")) assertTrue(r.out().contains(c), r.out());
+        for (String c : List.of("train", "tune", "compare", "demo"))
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  " + c + " ")), c + " listed: " + r.out());
+        r = strix("tune", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("usage: strix tune") && r.out().contains("--grid SPEC") && r.out().contains("--folds K")
+                && r.out().contains("--lr LR") && !r.out().contains("--epochs E "), r.out());
+        r = strix("help", "compare");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("--strategies A,B,...") && r.out().contains("--budget-steps N"), r.out());
         r = strix("forward", "--help");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("usage: strix forward") && r.out().contains("--weights W.safetensors"), r.out());

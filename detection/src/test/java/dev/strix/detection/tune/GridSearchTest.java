@@ -2,6 +2,8 @@ package dev.strix.detection.tune;
 
 import dev.strix.detection.train.TrainConfig;
 import dev.strix.detection.train.TrainConfigJson;
+import dev.strix.detection.train.TrainData;
+import dev.strix.detection.train.Trainer;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.io.Json;
@@ -119,6 +121,44 @@ class GridSearchTest {
                 Budget.ofEpochs(1), 0, out);
         assertTrue(assertThrows(IllegalStateException.class, () -> GridSearch.run(other, runner, p2)).getMessage()
                 .contains("different search"));
+    }
+
+    @Test
+    void anInterruptedTrialResumesAndEndsAsAnUninterruptedOne() throws IOException {
+        WeightGrid grid = WeightGrid.parse("coupled", "box=2");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        TrainConfig base = tiny(8);
+        GridSearch.Options whole = new GridSearch.Options(base, grid, 0, Budget.ofEpochs(2), 0, dir.resolve("whole"));
+        GridSearch.Result r1 = GridSearch.run(whole, new TrialRunner(dir.resolve("whole/trials"), CpuDevice.INSTANCE, quiet,
+                false), quiet);
+
+        // the same trial stopped after its first epoch, as if the search had been interrupted there
+        Path out = dir.resolve("interrupted");
+        GridSearch.Options o = new GridSearch.Options(base, grid, 0, Budget.ofEpochs(2), 0, out);
+        TrainConfig config = GridSearch.trialConfig(o, grid.points().getFirst(), 2, 2);
+        try (Trainer t = new Trainer(config, TrainData.open(config), out.resolve("trials/box2"), CpuDevice.INSTANCE, quiet,
+                false)) {
+            t.stopAfterEpoch(1);
+            assertEquals(1, t.train().epochs());
+        }
+        assertFalse(Files.exists(out.resolve("trials/box2/" + TrialOutcome.FILE)));
+        String firstEpoch = Files.readAllLines(out.resolve("trials/box2/metrics.csv")).get(1);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
+        GridSearch.Result r2 = GridSearch.run(o, new TrialRunner(out.resolve("trials"), CpuDevice.INSTANCE, progress, false),
+                progress);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("after epoch 1"), log.toString(StandardCharsets.UTF_8));
+        // the first epoch was not trained again: its row (with its timings) is the interrupted session's
+        assertEquals(firstEpoch, Files.readAllLines(out.resolve("trials/box2/metrics.csv")).get(1));
+        TrialOutcome a = r1.trials().getFirst(), b = r2.trials().getFirst();
+        assertEquals(2, b.epochs());
+        assertEquals(a.steps(), b.steps());
+        // the continuation matches the uninterrupted trial; not bit for bit here, because the two ran at different
+        // stages of JIT compilation and the loss sums reduce with reduceLanes, whose float order may differ between
+        // interpreted and compiled vector code (see TrainerTest); 1e-5 relative is far above that last-bit noise
+        for (double[] pair : new double[][] {{a.lossCls(), b.lossCls()}, {a.lossBox(), b.lossBox()},
+                {a.lossCtr(), b.lossCtr()}, {a.vocMap50(), b.vocMap50()}, {a.cocoAp(), b.cocoAp()}})
+            assertEquals(pair[0], pair[1], 1e-5 * Math.abs(pair[0]), "the resumed trial continues as the uninterrupted one");
     }
 
     private static TrialOutcome outcome(String group, int fold, double map, boolean failed) {
