@@ -1,5 +1,7 @@
 package dev.strix.detection.cli;
 
+import dev.strix.detection.data.DatasetWriter;
+import dev.strix.detection.data.SyntheticScenes;
 import dev.strix.detection.train.TrainConfig;
 import dev.strix.detection.train.TrainConfigJson;
 import dev.strix.detection.tune.CsvFiles;
@@ -13,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -156,6 +160,33 @@ class TuneCommandTest {
         assertEquals(original.optim(), best.optim());
         assertEquals(original.data(), best.data());
         assertEquals(original.model(), best.model());
+    }
+
+    @Test
+    void foldsOnAVocSplitNeedNoValidationSplit() throws Exception {
+        Path voc = dir.resolve("VOC");
+        SyntheticScenes scenes = new SyntheticScenes(9, 6, 64, 2);
+        DatasetWriter.writeVoc(scenes, voc, "trainval", "png");
+        Path out = dir.resolve("tune");
+        Outcome r = strix(List.of("tune", "--data", voc.toString(), "--format", "voc", "--split", "trainval", "--folds", "3",
+                "--grid", "box=1", "--budget-epochs", "1", "--size", "64", "--batch", "4", "--width", "4", "--fpn", "8",
+                "--depth", "1", "--workers", "1", "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        Set<Object> held = new HashSet<>();
+        for (int f = 1; f <= 3; f++) {
+            Map<String, Object> fold = Json.asObject(Json.parse(Files.readString(out.resolve("trials/box1_fold" + f
+                    + "/fold.json"))), "fold");
+            List<Object> ids = Json.requireList(fold, "held_out_image_ids");
+            assertEquals(2, ids.size());
+            held.addAll(ids);
+        }
+        Set<Object> all = new HashSet<>();
+        for (int i = 0; i < scenes.size(); i++) all.add(scenes.annotation(i).imageId());
+        assertEquals(all, held, "the folds hold out every image of the split once");
+        TrainConfig best = TrainConfigJson.read(Files.readString(out.resolve("best_config.json")));
+        assertEquals("voc", best.data().format());
+        assertEquals("trainval", best.data().split());
+        assertEquals(null, best.data().valSplit(), "no validation split was given, so the best config has none");
     }
 
     @Test
