@@ -30,6 +30,9 @@ import java.util.SplittableRandom;
  * (ReLU, max, abs, clamp) must be evaluated away from them: use {@link RandomTensors#distinct} with a gap larger
  * than {@code 2 eps}.
  *
+ * <p>These are float32 finite differences. {@link GradCheck64} compares the same autograd gradients with finite
+ * differences of an independent double-precision reference, with tolerances 10-100x tighter.
+ *
  * <pre>{@code
  * Tensor a = RandomTensors.normal(1, 2, 3).requiresGrad(true);
  * Tensor b = RandomTensors.normal(2, 3).requiresGrad(true);
