@@ -21,6 +21,8 @@ public final class NormOps {
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, float momentum, float eps) {
         if (x.dim() < 2) throw new IllegalArgumentException("batch norm needs (N, C, ...), got " + x);
+        if (gamma == null || beta == null)
+            throw new IllegalArgumentException("batch norm needs gamma and beta (an affine-free norm is not supported)");
         int c = x.size(1);
         for (Tensor t : new Tensor[] {gamma, beta, runningMean, runningVar})
             if (t != null && t.numel() != c)
