@@ -96,6 +96,9 @@ public final class Trainer implements AutoCloseable {
     private int epoch;              // last completed epoch
     private long step;              // optimizer steps taken (skipped ones included)
     private long skippedTotal;
+    private long skippedSamplesTotal;   // unreadable samples skipped, over all sessions
+    private int loaderSkipped;          // the loader's skip count already accounted for
+    private int warningsShown;          // the loader's warnings already printed
     private int consecutiveNonFinite;
     private double bestMetric = Double.NEGATIVE_INFINITY;
     private int bestEpoch;
@@ -193,6 +196,8 @@ public final class Trainer implements AutoCloseable {
                     r.maxConsecutiveNonFinite(), r.measureEvery(), r.logEvery()));
         }
         Checkpoints.State state = Checkpoints.readState(runDir);
+        for (Path stale : Checkpoints.removeTemporaries(runDir))
+            progress.println("removed " + stale + " (left by an interrupted write)");
         Trainer t = new Trainer(config, runDir, device, progress, tty, true);
         t.restore(state);
         if (epochs > 0) Checkpoints.writeAtomically(runDir.resolve(CONFIG), t.resolvedConfigJson());
@@ -272,7 +277,8 @@ public final class Trainer implements AutoCloseable {
             throw new UncheckedIOException("cannot write the run folder " + runDir + ": " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(runDir, epoch, step, skippedTotal, seconds, lastEval, bestEpoch, bestMetric);
+        return new TrainResult(runDir, epoch, step, skippedTotal, skippedSamplesTotal, seconds, lastEval, bestEpoch,
+                bestMetric);
     }
 
     /** Statistics of one epoch's steps. */
@@ -336,6 +342,7 @@ public final class Trainer implements AutoCloseable {
                 stats.add(r);
             }
             stats.images += b.count();
+            showDataWarnings();
             scheduler.step();
             step++;
             index++;
@@ -371,6 +378,11 @@ public final class Trainer implements AutoCloseable {
         }
         row.put("loss_total", stats.finite == 0 ? Double.NaN : stats.total / stats.finite);
         row.put("skipped_steps", (double) stats.skipped);
+        showDataWarnings();
+        int skippedNow = loader.skippedCount();
+        row.put("skipped_samples", (double) (skippedNow - loaderSkipped));
+        skippedSamplesTotal += skippedNow - loaderSkipped;
+        loaderSkipped = skippedNow;
         row.put("images_per_s", stats.images / Math.max(trainSeconds, 1e-9));
 
         boolean evaluate = data.validation() != null && config.run().evalEvery() > 0
@@ -407,6 +419,12 @@ public final class Trainer implements AutoCloseable {
             Checkpoints.writeBest(runDir, evalModel.stateDict(), weightsMetadata());
         }
         saveCheckpoint(row.get("elapsed_s"));
+    }
+
+    /** Prints the data loader's warnings about skipped samples that were not printed yet. */
+    private void showDataWarnings() {
+        List<String> w = loader.warnings();
+        for (; warningsShown < w.size(); warningsShown++) progress.message("warning: " + w.get(warningsShown));
     }
 
     /**
@@ -486,6 +504,7 @@ public final class Trainer implements AutoCloseable {
         state.put("trainer.scheduler_step", Tensor.ofLongs(new long[] {scheduler.currentStep()}));
         state.put("trainer.ema_updates", Tensor.ofLongs(new long[] {ema == null ? 0 : ema.updates()}));
         state.put("trainer.skipped_steps", Tensor.ofLongs(new long[] {skippedTotal}));
+        state.put("trainer.skipped_samples", Tensor.ofLongs(new long[] {skippedSamplesTotal}));
         state.put("trainer.seed", Tensor.ofLongs(new long[] {config.run().seed()}));
         state.put("trainer.data_epoch", Tensor.ofLongs(new long[] {epoch}));
         Map<String, String> meta = new LinkedHashMap<>();
@@ -519,6 +538,8 @@ public final class Trainer implements AutoCloseable {
         epoch = (int) trainer.get("epoch").longs()[0];
         step = trainer.get("step").longs()[0];
         skippedTotal = trainer.get("skipped_steps").longs()[0];
+        Tensor samples = trainer.get("skipped_samples");
+        skippedSamplesTotal = samples == null ? 0 : samples.longs()[0];
         scheduler.seek((int) trainer.get("scheduler_step").longs()[0]);
         bestMetric = Double.parseDouble(s.metadata().getOrDefault("best_metric", "-Infinity"));
         bestEpoch = Integer.parseInt(s.metadata().getOrDefault("best_epoch", "0"));
