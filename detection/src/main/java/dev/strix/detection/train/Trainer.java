@@ -271,6 +271,10 @@ public final class Trainer implements AutoCloseable {
                         + "%s sharing, strategy %s -> %s", data.train().describe(), device.getClass().getSimpleName(),
                 classNames.size(), stepsPerEpoch, epochs, model.config().summary(), model.sharing().label(), strategy.name(),
                 runDir));
+        List<String> readWarnings = data.readWarnings();
+        for (int i = 0; i < Math.min(20, readWarnings.size()); i++) progress.message("warning: data: " + readWarnings.get(i));
+        if (readWarnings.size() > 20)
+            progress.message("warning: data: " + (readWarnings.size() - 20) + " more entries skipped while reading");
         try {
             while (epoch < epochs && epoch < stopAfterEpoch) runEpoch(epoch + 1, start);
         } catch (IOException e) {
