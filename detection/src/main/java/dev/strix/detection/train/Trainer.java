@@ -123,7 +123,15 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.runDir = runDir;
         this.device = device;
-        Files.createDirectories(runDir);
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IOException("cannot create the run folder " + runDir + ": " + why, e);
+        }
         if (!resuming && (Files.exists(runDir.resolve(CONFIG)) || Files.exists(runDir.resolve(Checkpoints.STATE))))
             throw new IllegalStateException(runDir + " already holds a run (config.json); resume it with --resume "
                     + runDir + " or choose another --out folder");

@@ -153,6 +153,42 @@ class CheckpointWriteFailureTest {
         assertUnchanged(before, run, FILES);
     }
 
+    /** {@code strix train} in-process: exit code and stderr. */
+    private static Object[] commandLine(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            code = dev.strix.detection.cli.Main.run(args, o, e);
+        }
+        return new Object[] {code, err.toString(java.nio.charset.StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void commandLineReportsOneLineAndKeepsTheCheckpoint() throws IOException {
+        Path run = oneEpoch();
+        Map<String, byte[]> before = snapshot(run);
+        Checkpoints.sink(diskFullAfter(0, null));
+        Object[] r = commandLine("train", "--resume", run.toString());
+        String err = (String) r[1];
+        assertEquals(1, r[0], err);
+        String last = err.strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("strix train: cannot write the run folder " + run), last);
+        assertTrue(last.contains("No space left on device") && last.contains("is kept unchanged"), last);
+        assertTrue(!err.contains("\tat "), "no stack trace: " + err);
+        assertUnchanged(before, run, FILES);
+
+        Checkpoints.sink(null);
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        r = commandLine("train", "--format", "synthetic", "--synthetic-count", "4", "--val-split", "none",
+                "--size", "64", "--batch", "4", "--width", "4", "--fpn", "8", "--depth", "1", "--epochs", "1",
+                "--out", file.resolve("run").toString());
+        err = (String) r[1];
+        assertEquals(1, r[0], err);
+        assertTrue(err.strip().startsWith("strix train: cannot create the run folder " + file.resolve("run")), err);
+        assertTrue(!err.contains("\tat "), "no stack trace: " + err);
+    }
+
     @Test
     void readOnlyRunFolder() throws IOException {
         Path run = oneEpoch();
