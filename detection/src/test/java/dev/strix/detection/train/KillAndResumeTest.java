@@ -53,7 +53,7 @@ class KillAndResumeTest {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx512m",
-                "-XX:+UseSerialGC", "-Dstrix.threads=1"));
+                "-XX:+UseSerialGC", "-Dstrix.threads=1", "-Dstrix.simd.bits=0"));
         cmd.addAll(properties);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.strix.detection.cli.Main"));
         cmd.addAll(args);
