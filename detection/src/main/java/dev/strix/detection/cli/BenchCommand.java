@@ -10,6 +10,7 @@ import dev.strix.detection.model.DetNetConfig;
 import dev.strix.kernels.GemmBenchmark;
 import dev.strix.kernels.Parallel;
 import dev.strix.nn.Device;
+import dev.strix.nn.cuda.DeviceOutOfMemoryException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -165,8 +166,13 @@ final class BenchCommand implements Command {
         ModelBenchConfig config = new ModelBenchConfig(model, mode, a.intValue("batch", 0, 1), a.intValue("size", 0, 1),
                 a.intValue("warmup", 3, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
                 a.intValue("seed", 0, 0));
-        Device device = DeviceSelection.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
-        ModelBenchResult r = ModelBenchmark.run(config, device);
+        Device device = Devices.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+        ModelBenchResult r;
+        try {
+            r = ModelBenchmark.run(config, device);
+        } catch (DeviceOutOfMemoryException e) {
+            throw Devices.outOfMemory("bench model", e, config.batch(), config.size(), device.name());
+        }
         out.println(r.describe());
         String json = r.toJson();
         writeJson(a, json);

@@ -9,6 +9,7 @@ import dev.strix.detection.infer.DetectedObject;
 import dev.strix.detection.infer.DetectionPainter;
 import dev.strix.detection.infer.Detector;
 import dev.strix.detection.infer.DetectorOptions;
+import dev.strix.nn.cuda.DeviceOutOfMemoryException;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -84,7 +85,7 @@ final class DetectCommand implements Command {
                 + ") in " + String.join(", ", inputs));
         Map<Path, String> outputs = outputNames(spec, images, outDir);
 
-        DetectorOptions options = DetectorOptions.defaults().withDevice(DeviceSelection.resolve(deviceChoice, err))
+        DetectorOptions options = DetectorOptions.defaults().withDevice(Devices.resolve(deviceChoice, err))
                 .withInputSize(size).withScoreThreshold(score).withBatchSize(batch);
         try {
             Files.createDirectories(outDir);
@@ -128,6 +129,8 @@ final class DetectCommand implements Command {
             } catch (IOException e) {
                 throw new CliException("cannot write " + json + ": " + InferenceArgs.message(e), e);
             }
+        } catch (DeviceOutOfMemoryException e) {
+            throw Devices.outOfMemory("detect", e, batch, size, options.device().name());
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         int done = images.size() - failures.size();

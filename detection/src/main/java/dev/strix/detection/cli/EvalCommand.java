@@ -10,6 +10,7 @@ import dev.strix.detection.infer.DatasetInference;
 import dev.strix.detection.infer.DatasetSource;
 import dev.strix.detection.infer.Detector;
 import dev.strix.detection.infer.DetectorOptions;
+import dev.strix.nn.cuda.DeviceOutOfMemoryException;
 import dev.strix.detection.data.ImageAnnotation;
 import dev.strix.detection.plot.PrCurves;
 
@@ -99,7 +100,7 @@ final class EvalCommand implements Command {
         List<Detection> detections;
         DatasetSource ds;
         if (withWeights) {
-            DetectorOptions options = DetectorOptions.defaults().withDevice(DeviceSelection.resolve(deviceChoice, err))
+            DetectorOptions options = DetectorOptions.defaults().withDevice(Devices.resolve(deviceChoice, err))
                     .withInputSize(size).withScoreThreshold(score).withBatchSize(batch).withClassNames(explicitClasses);
             try (Detector detector = InferenceArgs.loadDetector(source, options)) {
                 boolean namedClasses = explicitClasses != null
@@ -110,6 +111,8 @@ final class EvalCommand implements Command {
                 err.println("eval: " + ds.dataset().describe() + "; " + detector.describe() + ", input "
                         + detector.inputSize() + ", score > " + score + ", on " + detector.device().name());
                 detections = infer(detector, ds, batch, err);
+            } catch (DeviceOutOfMemoryException e) {
+                throw Devices.outOfMemory("eval", e, batch, size, options.device().name());
             }
         } else {
             ds = openDataset(format, data, split, explicitClasses);

@@ -7,6 +7,7 @@ import dev.strix.detection.train.TrainResult;
 import dev.strix.detection.train.Trainer;
 import dev.strix.detection.train.TrainingStoppedException;
 import dev.strix.nn.Device;
+import dev.strix.nn.cuda.DeviceOutOfMemoryException;
 import dev.strix.nn.io.Json;
 
 import java.io.IOException;
@@ -104,6 +105,8 @@ final class TrainCommand implements Command {
             return 0;
         }
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
+        TrainConfig.Run run = null;   // for the out-of-memory message
+        String deviceName = "the device";
         try {
             Trainer trainer;
             if (a.has("resume")) {
@@ -113,24 +116,30 @@ final class TrainCommand implements Command {
                                 + "holds its settings; only --device and --epochs may be given)");
                 Path dir = a.path("resume");
                 if (!Files.isDirectory(dir)) throw spec.usage("--resume " + dir + ": folder not found");
-                Device device = DeviceSelection.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+                Device device = Devices.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+                deviceName = device.name();
+                run = savedRun(dir);
                 trainer = Trainer.resume(dir, device, err, tty, a.intValue("epochs", 0, 1));
             } else {
                 if (!a.has("out")) throw spec.usage("missing required option --out RUN_DIR (or --resume RUN_DIR)");
                 TrainConfig config = config(spec, a);
-                Device device = DeviceSelection.resolve(config.run().device(), err);
+                Device device = Devices.resolve(config.run().device(), err);
+                deviceName = device.name();
+                run = config.run();
                 trainer = new Trainer(config, a.path("out"), device, err, tty);
             }
             TrainResult r;
             try (trainer) {
                 r = trainer.train();
             }
-            out.println(String.format(Locale.ROOT, "trained %d epochs (%d steps, %d skipped) in %.1f s; best epoch %d%s; run folder %s",
-                    r.epochs(), r.steps(), r.skippedSteps(), r.seconds(), r.bestEpoch(),
+            out.println(String.format(Locale.ROOT, "trained %d epochs (%d steps, %d skipped; %d unreadable images skipped) in %.1f s; best epoch %d%s; run folder %s",
+                    r.epochs(), r.steps(), r.skippedSteps(), r.skippedSamples(), r.seconds(), r.bestEpoch(),
                     r.lastEval() == null ? "" : String.format(Locale.ROOT, "; last validation VOC mAP50 %.4f", r.lastEval().vocMap50()),
                     r.runDir()));
             out.println(Json.write(summary(r)));
             return 0;
+        } catch (DeviceOutOfMemoryException e) {
+            throw Devices.outOfMemory("train", e, run == null ? 0 : run.batch(), run == null ? 0 : run.size(), deviceName);
         } catch (TrainingStoppedException e) {
             throw CliException.failure("strix train: " + e.getMessage());
         } catch (DatasetException e) {
@@ -149,10 +158,20 @@ final class TrainCommand implements Command {
         m.put("epochs", (long) r.epochs());
         m.put("steps", r.steps());
         m.put("skipped_steps", r.skippedSteps());
+        m.put("skipped_samples", r.skippedSamples());
         m.put("seconds", r.seconds());
         m.put("best_epoch", (long) r.bestEpoch());
         m.put("validation", r.lastEval() == null ? null : r.lastEval().toJsonMap());
         return m;
+    }
+
+    /** The run settings in RUN_DIR/config.json, or null when they cannot be read (the trainer then says why). */
+    private static TrainConfig.Run savedRun(Path dir) {
+        try {
+            return TrainConfig.fromJson(Files.readString(dir.resolve(Trainer.CONFIG))).run();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static List<String> optionNames(List<String> args) {

@@ -10,6 +10,7 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +39,7 @@ public final class ImageFiles {
             ImageReader reader = readerFor(in, file);
             try {
                 reader.setInput(in, true, true);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+                return size(reader, file);
             } finally {
                 reader.dispose();
             }
@@ -48,19 +49,21 @@ public final class ImageFiles {
     /**
      * Decodes {@code file} to a {@code TYPE_INT_RGB} image.
      *
-     * @throws IOException naming the file: missing, unsupported format, more than {@code maxPixels} pixels, CMYK
-     *                     JPEG, or corrupt data
+     * @throws IOException naming the file: missing, empty, unsupported format, more than {@code maxPixels} pixels,
+     *                     CMYK JPEG, or corrupt or truncated data
      */
     public static BufferedImage read(Path file, long maxPixels) throws IOException {
         try (ImageInputStream in = open(file)) {
             ImageReader reader = readerFor(in, file);
             try {
                 reader.setInput(in, true, true);
-                int w = reader.getWidth(0), h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) throw new IOException(file + ": invalid image size " + w + "x" + h);
+                int[] size = size(reader, file);
+                int w = size[0], h = size[1];
                 if ((long) w * h > maxPixels)
                     throw new IOException(file + ": image of " + w + "x" + h + " = " + (long) w * h
                             + " pixels exceeds the limit of " + maxPixels + " pixels (decompression-bomb guard)");
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image;
                 try {
                     image = reader.read(0);
@@ -68,11 +71,19 @@ public final class ImageFiles {
                     String msg = String.valueOf(e.getMessage());
                     if (msg.contains("Unsupported Image Type") || msg.contains("Unsupported JPEG process"))
                         throw new IOException(file + ": unsupported colour encoding (" + msg
-                                + "); CMYK/YCCK JPEG images cannot be decoded, convert the file to RGB", e);
-                    throw new IOException(file + ": corrupt or unsupported image data: " + msg, e);
-                } catch (RuntimeException e) {
-                    throw new IOException(file + ": corrupt image data: " + e, e);
+                                + "); CMYK/YCCK JPEG images cannot be decoded to RGB reliably, convert the file to RGB", e);
+                    throw new IOException(file + ": corrupt or truncated image data: " + describe(e), e);
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException(file + ": corrupt or truncated image data: " + describe(e), e);
                 }
+                // the JPEG decoder fills a truncated image with grey and only warns
+                for (String warning : warnings)
+                    if (warning.toLowerCase(Locale.ROOT).contains("premature end"))
+                        throw new IOException(file + ": corrupt or truncated image data: " + warning);
+                int space = image.getColorModel().getColorSpace().getType();
+                if (space == ColorSpace.TYPE_CMYK || space == ColorSpace.TYPE_4CLR)
+                    throw new IOException(file + ": CMYK/YCCK JPEG images cannot be decoded to RGB reliably (the ink "
+                            + "conversion depends on the profile), convert the file to RGB");
                 return toRgb(image);
             } finally {
                 reader.dispose();
@@ -80,8 +91,30 @@ public final class ImageFiles {
         }
     }
 
+    /** The header's width and height, checked positive; an unreadable header is reported as corrupt. */
+    private static int[] size(ImageReader reader, Path file) throws IOException {
+        int w, h;
+        try {
+            w = reader.getWidth(0);
+            h = reader.getHeight(0);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": corrupt or truncated image header: " + describe(e), e);
+        }
+        if (w <= 0 || h <= 0) throw new IOException(file + ": invalid image size " + w + "x" + h);
+        return new int[] {w, h};
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        Throwable cause = e.getCause();
+        return cause != null && cause != e && cause.getMessage() != null && !text.contains(cause.getMessage())
+                ? text + " (" + cause.getMessage() + ")" : text;
+    }
+
     private static ImageInputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": image file not found");
+        if (Files.size(file) == 0) throw new IOException(file + ": empty file (0 bytes), not an image");
         ImageInputStream in = ImageIO.createImageInputStream(file.toFile());
         if (in == null) throw new IOException(file + ": cannot open image file");
         return in;

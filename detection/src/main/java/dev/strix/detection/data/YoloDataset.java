@@ -65,6 +65,7 @@ public final class YoloDataset implements DetectionDataset {
             try {
                 Path previous = stems.put(stem, image);
                 if (previous != null) throw new DatasetException(image + ": same stem as " + previous + "; labels would be ambiguous");
+                SafePaths.resolveInside(root, images, image.getFileName().toString(), images.toString()); // no link out
                 int[] dims;
                 try {
                     dims = ImageFiles.dimensions(image);

@@ -22,7 +22,7 @@ import java.util.Map;
  *   epoch, lr (at the epoch's end), loss_t (mean training loss of the epoch's finite steps), loss_total (the
  *   strategy's objective), weight_t (mean task weight), grad_norm_t (mean L2 norm of dL_t/dθ_shared over the
  *   measured steps), cos_a_b (mean cosine similarity of the two tasks' shared-trunk gradients), skipped_steps
- *   (non-finite steps skipped), images_per_s, val_voc07_map50, val_voc_map50, val_coco_ap, val_ap50, val_ap75,
+ *   (non-finite steps skipped), skipped_samples (unreadable images skipped by the data loader), images_per_s, val_voc07_map50, val_voc_map50, val_coco_ap, val_ap50, val_ap75,
  *   epoch_time_s (training and validation), elapsed_s (since the run started, across resumes)
  * </pre>
  * A value that was not measured (no validation in that epoch, no gradient measurement, no shared trunk) is an empty
@@ -54,7 +54,7 @@ public final class MetricsLog {
         for (String t : tasks) c.add("grad_norm_" + t);
         for (int i = 0; i < tasks.size(); i++)
             for (int j = i + 1; j < tasks.size(); j++) c.add("cos_" + tasks.get(i) + "_" + tasks.get(j));
-        c.addAll(List.of("skipped_steps", "images_per_s", "val_voc07_map50", "val_voc_map50", "val_coco_ap", "val_ap50",
+        c.addAll(List.of("skipped_steps", "skipped_samples", "images_per_s", "val_voc07_map50", "val_voc_map50", "val_coco_ap", "val_ap50",
                 "val_ap75", "epoch_time_s", "elapsed_s"));
         return List.copyOf(c);
     }
@@ -104,14 +104,21 @@ public final class MetricsLog {
                 if (i > 0) sb.append(',');
                 Double v = row.get(columns.get(i));
                 if (v == null || !Double.isFinite(v)) continue;
-                if (columns.get(i).equals("epoch") || columns.get(i).equals("skipped_steps")) sb.append((long) (double) v);
+                if (columns.get(i).equals("epoch") || columns.get(i).startsWith("skipped_")) sb.append((long) (double) v);
                 else sb.append(v);
             }
             sb.append('\n');
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException("cannot write " + file + ": " + why
+                    + (Files.exists(file) ? "; the previous " + FILE + " is kept unchanged" : ""), e);
+        }
     }
 
     /** The values of {@code column} over the rows (NaN where empty). */

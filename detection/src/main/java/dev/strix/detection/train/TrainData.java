@@ -12,6 +12,7 @@ import dev.strix.detection.data.augment.ColorJitter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +29,22 @@ import java.util.List;
  * @param validation the validation set, or null when there is none
  */
 public record TrainData(DetectionDataset train, DetectionDataset validation) {
+    /** The entries the readers skipped (lenient reading), training set first, each naming its file and problem. */
+    public List<String> readWarnings() {
+        List<String> out = new ArrayList<>(warnings(train));
+        if (validation != null) out.addAll(warnings(validation));
+        return out;
+    }
+
+    private static List<String> warnings(DetectionDataset ds) {
+        return switch (ds) {
+            case VocDataset v -> v.warnings();
+            case CocoDataset c -> c.warnings();
+            case YoloDataset y -> y.warnings();
+            default -> List.of();
+        };
+    }
+
     /** The class names, in class-index order. */
     public List<String> classNames() {
         return train.classNames();

@@ -96,6 +96,9 @@ public final class Trainer implements AutoCloseable {
     private int epoch;              // last completed epoch
     private long step;              // optimizer steps taken (skipped ones included)
     private long skippedTotal;
+    private long skippedSamplesTotal;   // unreadable samples skipped, over all sessions
+    private int loaderSkipped;          // the loader's skip count already accounted for
+    private int warningsShown;          // the loader's warnings already printed
     private int consecutiveNonFinite;
     private double bestMetric = Double.NEGATIVE_INFINITY;
     private int bestEpoch;
@@ -130,7 +133,15 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.runDir = runDir;
         this.device = device;
-        Files.createDirectories(runDir);
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IOException("cannot create the run folder " + runDir + ": " + why, e);
+        }
         if (!resuming && (Files.exists(runDir.resolve(CONFIG)) || Files.exists(runDir.resolve(Checkpoints.STATE))))
             throw new IllegalStateException(runDir + " already holds a run (config.json); resume it with --resume "
                     + runDir + " or choose another --out folder");
@@ -209,6 +220,8 @@ public final class Trainer implements AutoCloseable {
                     r.maxConsecutiveNonFinite(), r.measureEvery(), r.logEvery()));
         }
         Checkpoints.State state = Checkpoints.readState(runDir);
+        for (Path stale : Checkpoints.removeTemporaries(runDir))
+            progress.println("removed " + stale + " (left by an interrupted write)");
         Trainer t = new Trainer(config, data, runDir, device, progress, tty, true);
         t.restore(state);
         if (epochs > 0) Checkpoints.writeAtomically(runDir.resolve(CONFIG), t.resolvedConfigJson());
@@ -282,13 +295,18 @@ public final class Trainer implements AutoCloseable {
                         + "%s sharing, strategy %s -> %s", data.train().describe(), device.getClass().getSimpleName(),
                 classNames.size(), stepsPerEpoch, epochs, model.config().summary(), model.sharing().label(), strategy.name(),
                 runDir));
+        List<String> readWarnings = data.readWarnings();
+        for (int i = 0; i < Math.min(20, readWarnings.size()); i++) progress.message("warning: data: " + readWarnings.get(i));
+        if (readWarnings.size() > 20)
+            progress.message("warning: data: " + (readWarnings.size() - 20) + " more entries skipped while reading");
         try {
             while (epoch < epochs && epoch < stopAfterEpoch) runEpoch(epoch + 1, start);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run folder " + runDir + ": " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(runDir, epoch, step, skippedTotal, seconds, lastEval, bestEpoch, bestMetric);
+        return new TrainResult(runDir, epoch, step, skippedTotal, skippedSamplesTotal, seconds, lastEval, bestEpoch,
+                bestMetric);
     }
 
     /** Statistics of one epoch's steps. */
@@ -352,6 +370,7 @@ public final class Trainer implements AutoCloseable {
                 stats.add(r);
             }
             stats.images += b.count();
+            showDataWarnings();
             scheduler.step();
             step++;
             index++;
@@ -387,6 +406,11 @@ public final class Trainer implements AutoCloseable {
         }
         row.put("loss_total", stats.finite == 0 ? Double.NaN : stats.total / stats.finite);
         row.put("skipped_steps", (double) stats.skipped);
+        showDataWarnings();
+        int skippedNow = loader.skippedCount();
+        row.put("skipped_samples", (double) (skippedNow - loaderSkipped));
+        skippedSamplesTotal += skippedNow - loaderSkipped;
+        loaderSkipped = skippedNow;
         row.put("images_per_s", stats.images / Math.max(trainSeconds, 1e-9));
 
         boolean evaluate = data.validation() != null && config.run().evalEvery() > 0
@@ -423,6 +447,12 @@ public final class Trainer implements AutoCloseable {
             Checkpoints.writeBest(runDir, evalModel.stateDict(), weightsMetadata());
         }
         saveCheckpoint(row.get("elapsed_s"));
+    }
+
+    /** Prints the data loader's warnings about skipped samples that were not printed yet. */
+    private void showDataWarnings() {
+        List<String> w = loader.warnings();
+        for (; warningsShown < w.size(); warningsShown++) progress.message("warning: " + w.get(warningsShown));
     }
 
     /**
@@ -502,6 +532,7 @@ public final class Trainer implements AutoCloseable {
         state.put("trainer.scheduler_step", Tensor.ofLongs(new long[] {scheduler.currentStep()}));
         state.put("trainer.ema_updates", Tensor.ofLongs(new long[] {ema == null ? 0 : ema.updates()}));
         state.put("trainer.skipped_steps", Tensor.ofLongs(new long[] {skippedTotal}));
+        state.put("trainer.skipped_samples", Tensor.ofLongs(new long[] {skippedSamplesTotal}));
         state.put("trainer.seed", Tensor.ofLongs(new long[] {config.run().seed()}));
         state.put("trainer.data_epoch", Tensor.ofLongs(new long[] {epoch}));
         Map<String, String> meta = new LinkedHashMap<>();
@@ -535,6 +566,8 @@ public final class Trainer implements AutoCloseable {
         epoch = (int) trainer.get("epoch").longs()[0];
         step = trainer.get("step").longs()[0];
         skippedTotal = trainer.get("skipped_steps").longs()[0];
+        Tensor samples = trainer.get("skipped_samples");
+        skippedSamplesTotal = samples == null ? 0 : samples.longs()[0];
         scheduler.seek((int) trainer.get("scheduler_step").longs()[0]);
         bestMetric = Double.parseDouble(s.metadata().getOrDefault("best_metric", "-Infinity"));
         bestEpoch = Integer.parseInt(s.metadata().getOrDefault("best_epoch", "0"));

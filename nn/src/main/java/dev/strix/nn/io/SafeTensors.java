@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -111,16 +112,7 @@ public final class SafeTensors {
         try {
             tmp = createTemp(dir, file.getFileName().toString());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-                prefix.putLong(header.length).put(header).flip();
-                writeFully(ch, prefix);
-                for (TensorData t : layout) {
-                    try {
-                        writeFully(ch, t.data());
-                    } catch (RuntimeException e) {
-                        throw new SafeTensorsException(label + ": tensor '" + t.name() + "': cannot read its data: " + e, e);
-                    }
-                }
+                writeLayout(label, ch, layout, header);
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -139,6 +131,43 @@ public final class SafeTensors {
             }
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Writes the bytes of a safetensors file holding {@code tensors} and {@code metadata} to {@code out}, in the
+     * layout of {@link #write(Path, Collection, Map)}; the caller owns the channel, its durability and any renaming.
+     *
+     * @param label names the destination in error messages
+     * @throws IllegalArgumentException for duplicate or reserved tensor names or null metadata entries
+     * @throws IOException              when {@code out} fails (its exception is passed on unchanged)
+     */
+    public static void write(String label, WritableByteChannel out, Collection<TensorData> tensors,
+                             Map<String, String> metadata) throws IOException {
+        List<TensorData> layout = layout(label, tensors);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null)
+                throw new IllegalArgumentException(label + ": metadata entries must be non-null strings, got "
+                        + e.getKey() + " = " + e.getValue());
+        }
+        byte[] header = SafeTensorsHeader.encode(layout, metadata);
+        if (header.length > MAX_HEADER_BYTES)
+            throw new SafeTensorsException(label + ": header would be " + header.length + " bytes, over the limit of "
+                    + MAX_HEADER_BYTES);
+        writeLayout(label, out, layout, header);
+    }
+
+    private static void writeLayout(String label, WritableByteChannel ch, List<TensorData> layout, byte[] header)
+            throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.putLong(header.length).put(header).flip();
+        writeFully(ch, prefix);
+        for (TensorData t : layout) {
+            try {
+                writeFully(ch, t.data());
+            } catch (RuntimeException e) {
+                throw new SafeTensorsException(label + ": tensor '" + t.name() + "': cannot read its data: " + e, e);
+            }
+        }
     }
 
     private static List<TensorData> layout(String label, Collection<TensorData> tensors) {
@@ -194,7 +223,7 @@ public final class SafeTensors {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
     }
 

@@ -4,6 +4,7 @@ import dev.strix.nn.Module;
 import dev.strix.nn.Tensor;
 
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +33,21 @@ public final class StateDicts {
      * atomically (see {@link SafeTensors#write(Path, java.util.Collection, Map)}).
      */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        SafeTensors.write(file, toTensorData(file.toString(), tensors), metadata);
+    }
+
+    /**
+     * Writes the safetensors bytes of {@code tensors} and {@code metadata} to {@code out} (as {@link #save} lays them
+     * out); the caller makes the destination durable and atomic.
+     *
+     * @param label names the destination in error messages
+     */
+    public static void write(String label, WritableByteChannel out, Map<String, Tensor> tensors,
+                             Map<String, String> metadata) throws IOException {
+        SafeTensors.write(label, out, toTensorData(label, tensors), metadata);
+    }
+
+    private static List<TensorData> toTensorData(String file, Map<String, Tensor> tensors) {
         List<TensorData> out = new ArrayList<>(tensors.size());
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
@@ -43,7 +59,7 @@ public final class StateDicts {
                         + t.dtype() + ", which state dicts do not store");
             });
         }
-        SafeTensors.write(file, out, metadata);
+        return out;
     }
 
     /** All tensors of {@code file}, in the file's order, as float32 or int64 CPU tensors (see the class comment). */
