@@ -35,9 +35,9 @@ public final class Activations {
         return switch (kind) {
             case RELU -> v.max(0f);
             case LEAKY_RELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LE, 0f));
-            case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case SIGMOID -> FloatVector.broadcast(Simd.F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case SILU -> v.div(Simd.exp(v.neg()).add(1f));
+            case SIGMOID -> FloatVector.broadcast(Simd.F, 1f).div(Simd.exp(v.neg()).add(1f));
+            case TANH -> Simd.map(v, u -> (float) StrictMath.tanh(u));
         };
     }
 
@@ -47,7 +47,7 @@ public final class Activations {
             case LEAKY_RELU -> v > 0f ? v : v * alpha;
             case SILU -> v / (1f + (float) Math.exp(-v));
             case SIGMOID -> 1f / (1f + (float) Math.exp(-v));
-            case TANH -> (float) Math.tanh(v);
+            case TANH -> (float) StrictMath.tanh(v);
         };
     }
 
@@ -99,18 +99,18 @@ public final class Activations {
             case LEAKY_RELU:
                 return g.blend(g.mul(alpha), s.compare(VectorOperators.GT, 0f).not());
             case SILU: {
-                FloatVector sig = FloatVector.broadcast(Simd.F, 1f).div(s.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector sig = FloatVector.broadcast(Simd.F, 1f).div(Simd.exp(s.neg()).add(1f));
                 // sig * (1 + x * (1 - sig))
                 FloatVector oneMinus = sig.neg().add(1f);
                 return g.mul(sig.mul(s.fma(oneMinus, FloatVector.broadcast(Simd.F, 1f))));
             }
             case SIGMOID: {
                 FloatVector sig = fromY ? s
-                        : FloatVector.broadcast(Simd.F, 1f).div(s.neg().lanewise(VectorOperators.EXP).add(1f));
+                        : FloatVector.broadcast(Simd.F, 1f).div(Simd.exp(s.neg()).add(1f));
                 return g.mul(sig.neg().add(1f)).mul(sig);
             }
             case TANH: {
-                FloatVector t = fromY ? s : s.lanewise(VectorOperators.TANH);
+                FloatVector t = fromY ? s : Simd.map(s, u -> (float) StrictMath.tanh(u));
                 return g.mul(t.mul(t).neg().add(1f));
             }
             default:
@@ -131,7 +131,7 @@ public final class Activations {
                 yield g * (1f - sig) * sig;
             }
             case TANH -> {
-                float t = fromY ? s : (float) Math.tanh(s);
+                float t = fromY ? s : (float) StrictMath.tanh(s);
                 yield g * (1f - t * t);
             }
         };

@@ -149,7 +149,7 @@ public final class BatchNorm {
                     FloatVector d0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm);
                     s0 = d0.fma(d0, s0);
                 }
-                s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                s = Simd.sum(s0.add(s1));
             }
             for (; i < end; i++) {
                 float d = x[off + i] - mean;
@@ -181,7 +181,7 @@ public final class BatchNorm {
                 }
                 for (; i < bound; i += L)
                     s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, off + i), s0);
-                s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                s = Simd.sum(s0.add(s1));
             }
             for (; i < end; i++) s = Math.fma(x[off + i] - mean, dy[off + i], s);
             total += s;

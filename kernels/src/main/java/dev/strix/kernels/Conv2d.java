@@ -267,7 +267,7 @@ public final class Conv2d {
                     a0 = a0.add(FloatVector.fromArray(Simd.F, x, off + i));
                     a1 = a1.add(FloatVector.fromArray(Simd.F, x, off + i + Simd.LANES));
                 }
-                part = a0.add(a1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                part = Simd.sum(a0.add(a1));
             }
             for (; i < end; i++) part += x[off + i];
             total += part;

@@ -208,15 +208,15 @@ public final class Elementwise {
     static FloatVector apply(Unary op, FloatVector v) {
         return switch (op) {
             case NEG -> v.neg();
-            case EXP -> v.lanewise(VectorOperators.EXP);
-            case LOG -> v.lanewise(VectorOperators.LOG);
+            case EXP -> Simd.exp(v);
+            case LOG -> Simd.map(v, u -> (float) Math.log(u));
             case SQRT -> v.sqrt();
             case ABS -> v.abs();
             case SQUARE -> v.mul(v);
             case RECIPROCAL -> FloatVector.broadcast(Simd.F, 1f).div(v);
             // keeps +-0 and NaN from v, as Math.signum does
             case SIGN -> v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
-            case ATAN -> v.lanewise(VectorOperators.ATAN);
+            case ATAN -> Simd.map(v, u -> (float) Math.atan(u));
         };
     }
 

@@ -59,7 +59,7 @@ final class GemmDot {
     /** Reduces one accumulator, adds the scalar tail of the dot product [p, kb) and stores it into C. */
     private static void finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int p, int kb, float alpha,
                                boolean first, float beta, float[] c, int at) {
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (int q = p; q < kb; q++) s += a[ao + q] * b[bo + q];
         put(c, at, alpha * s, first, beta);
     }
@@ -77,7 +77,7 @@ final class GemmDot {
             s0 = FloatVector.fromArray(F, x, xo + p).fma(FloatVector.fromArray(F, y, yo + p), s0);
             s1 = FloatVector.fromArray(F, x, xo + p + L).fma(FloatVector.fromArray(F, y, yo + p + L), s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(s0.add(s1));
         for (; p < kb; p++) s += x[xo + p] * y[yo + p];
         return s;
     }

@@ -83,7 +83,7 @@ public final class Reductions {
                     s3 = s3.add(FloatVector.fromArray(Simd.F, x, off + i + 3 * L));
                 }
                 for (; i < bound; i += L) s0 = s0.add(FloatVector.fromArray(Simd.F, x, off + i));
-                s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                s = Simd.sum(s0.add(s1).add(s2.add(s3)));
             }
             for (; i < end; i++) s += x[off + i];
             total += s;
@@ -115,7 +115,7 @@ public final class Reductions {
                 }
                 for (; i < bound; i += L)
                     s0 = FloatVector.fromArray(Simd.F, a, ao + i).fma(FloatVector.fromArray(Simd.F, b, bo + i), s0);
-                s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                s = Simd.sum(s0.add(s1).add(s2.add(s3)));
             }
             for (; i < end; i++) s = Math.fma(a[ao + i], b[bo + i], s);
             total += s;

@@ -74,11 +74,11 @@ public final class Softmax {
         if (Simd.ENABLED && bound > 0) {
             FloatVector vm = FloatVector.broadcast(Simd.F, max), s = FloatVector.zero(Simd.F);
             for (; i < bound; i += Simd.LANES) {
-                FloatVector e = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).lanewise(VectorOperators.EXP);
+                FloatVector e = Simd.exp(FloatVector.fromArray(Simd.F, x, off + i).sub(vm));
                 s = s.add(e);
                 if (!log) e.intoArray(y, off + i);
             }
-            sum = s.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(s);
         }
         for (; i < dim; i++) {
             float e = (float) Math.exp(x[off + i] - max);
@@ -114,8 +114,8 @@ public final class Softmax {
             if (Simd.ENABLED) {
                 int bound = Simd.F.loopBound(len);
                 for (; j < bound; j += Simd.LANES) {
-                    FloatVector e = FloatVector.fromArray(Simd.F, x, row + j)
-                            .sub(FloatVector.fromArray(Simd.F, scratch, j)).lanewise(VectorOperators.EXP);
+                    FloatVector e = Simd.exp(FloatVector.fromArray(Simd.F, x, row + j)
+                            .sub(FloatVector.fromArray(Simd.F, scratch, j)));
                     FloatVector.fromArray(Simd.F, scratch, TILE + j).add(e).intoArray(scratch, TILE + j);
                     if (!log) e.intoArray(y, row + j);
                 }
@@ -188,7 +188,7 @@ public final class Softmax {
                 for (; j < bound; j += Simd.LANES) {
                     FloatVector g = FloatVector.fromArray(Simd.F, dy, row + j), v = FloatVector.fromArray(Simd.F, y, row + j);
                     FloatVector sv = FloatVector.fromArray(Simd.F, s, j);
-                    (log ? g.sub(v.lanewise(VectorOperators.EXP).mul(sv)) : v.mul(g.sub(sv))).intoArray(dx, row + j);
+                    (log ? g.sub(Simd.exp(v).mul(sv)) : v.mul(g.sub(sv))).intoArray(dx, row + j);
                 }
             }
             for (; j < len; j++) {
@@ -207,7 +207,7 @@ public final class Softmax {
             int bound = Simd.F.loopBound(dim);
             for (; j < bound; j += Simd.LANES) {
                 FloatVector g = FloatVector.fromArray(Simd.F, dy, off + j), v = FloatVector.fromArray(Simd.F, y, off + j);
-                (log ? g.sub(v.lanewise(VectorOperators.EXP).mul(sv)) : v.mul(g.sub(sv))).intoArray(dx, off + j);
+                (log ? g.sub(Simd.exp(v).mul(sv)) : v.mul(g.sub(sv))).intoArray(dx, off + j);
             }
         }
         for (; j < dim; j++) {
