@@ -21,6 +21,12 @@ import java.util.Map;
  * timed ones ({@link TrainStep} or {@link InferStep}); the median wall time is the result. The peak heap is
  * tracked over the timed steps only ({@link HeapPeakTracker}). The worker-thread count is set for the run
  * and restored afterwards.
+ *
+ * <p>On an asynchronous device (CUDA) every step, warm-up included, ends with a synchronisation of the device's
+ * stream inside the timed interval, so a step's time covers its kernels and not only their launch; the phase
+ * times are host times (a phase that queues work without waiting for it looks short and the next one that
+ * waits, such as reading the loss back, looks long). The peak device memory is the caching allocator's peak of
+ * bytes in use over the timed steps ({@link dev.strix.nn.cuda.CudaDevice#memoryStats()}).
  */
 public final class ModelBenchmark {
     private ModelBenchmark() {}
@@ -41,7 +47,12 @@ public final class ModelBenchmark {
                     ? new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
                             ModelBenchConfig.WEIGHT_DECAY)
                     : new InferStep(model, input);
-            for (int i = 0; i < c.warmup(); i++) step.run();
+            Runnable sync = DeviceSync.of(device);
+            for (int i = 0; i < c.warmup(); i++) {
+                step.run();
+                sync.run();
+            }
+            DeviceSync.resetPeak(device);
 
             String[] phases = step.phases();
             double[] ms = new double[c.iters()];
@@ -51,6 +62,7 @@ public final class ModelBenchmark {
                 for (int i = 0; i < c.iters(); i++) {
                     long t0 = System.nanoTime();
                     step.run();
+                    sync.run();
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                     heap.sample();
                     long[] p = step.phaseNanos();
@@ -66,7 +78,8 @@ public final class ModelBenchmark {
             boolean cpu = device == CpuDevice.INSTANCE;
             return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
-                    heapPeak / (1024.0 * 1024.0), 0.0, phaseMedians, loss, positives, collections,
+                    heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
+                    loss, positives, collections,
                     Simd.describe());
         } finally {
             Parallel.setThreads(previous);
