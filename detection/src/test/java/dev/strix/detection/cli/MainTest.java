@@ -213,9 +213,12 @@ class MainTest {
     void infoVersionAndHelp() {
         Outcome r = strix("info");
         assertEquals(0, r.code(), r.err() + r.out());
-        for (String key : List.of("java:", "JAVA_HOME:", "simd:", "cores:", "threads:", "heap:",
-                "cuda:    not available in this build (CPU backend only)"))
+        for (String key : List.of("java:", "JAVA_HOME:", "simd:", "cores:", "threads:", "heap:", "backends: cpu",
+                "\ncuda:\n", "  libraries:\n", "    cudnn: "))
             assertTrue(r.out().contains(key), key + " in " + r.out());
+        CudaAvailability cuda = CudaAvailability.probe();
+        assertTrue(r.out().contains(cuda.usable() ? "  usable: " + cuda.reason() : "  not usable: " + cuda.reason()),
+                r.out());
         r = strix("version");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("strix "), r.out());
