@@ -6,7 +6,8 @@
 # table. Needs no Java or Maven on the host. Extra arguments go to the JUnit console launcher
 # (e.g. --select-class dev.strix.nn.cuda.DeviceOpsTest). Exit status: 0 when nothing failed.
 # Environment: STRIX_JAVA_OPTS (extra JVM options), STRIX_REPORTS (report folder, default <bundle>/reports),
-# STRIX_SKIP_BENCHMARKS=1 (tests only), STRIX_PYTHON (the python with torch, default python3).
+# STRIX_SKIP_BENCHMARKS=1 (tests only), STRIX_PYTHON (the python with torch; else the first of python3,
+# /opt/torch/.venv/bin/python3 and /usr/bin/python3 that imports torch).
 # Where nvidia-smi sees a GPU, a skipped test counts as a failure; a benchmark skips (with its reason) where
 # CUDA or torch is missing.
 set -uo pipefail
@@ -82,17 +83,19 @@ if [ "${STRIX_SKIP_BENCHMARKS:-0}" != 1 ]; then
   fi
   # The PyTorch peer (GPU_HOST.md): eager and with the whole step in one CUDA graph, where python3 and torch
   # with CUDA are present.
-  PY="${STRIX_PYTHON:-python3}"
+  # the first python that imports torch: STRIX_PYTHON, python3 on the PATH, the host's torch venv, the system one
+  PY=""
+  for c in ${STRIX_PYTHON:-} python3 /opt/torch/.venv/bin/python3 /usr/bin/python3; do
+    command -v "$c" >/dev/null 2>&1 && "$c" -c 'import torch' >/dev/null 2>&1 && { PY="$c"; break; }
+  done
   PT_RUNS=("train 8 256" "train 32 512" "infer 32 512")
   why=""
   if [ ! -f "$HERE/pytorch/detnet_bench.py" ] || [ ! -f "$HERE/pytorch/detnet.py" ]; then
     why="detnet_bench.py or detnet.py is not in the bundle"
-  elif ! command -v "$PY" >/dev/null 2>&1; then
-    why="no $PY on the PATH"
-  elif ! "$PY" -c 'import torch' >/dev/null 2>&1; then
-    why="$PY cannot import torch"
+  elif [ -z "$PY" ]; then
+    why="no python that imports torch (tried ${STRIX_PYTHON:+$STRIX_PYTHON, }python3, /opt/torch/.venv/bin/python3, /usr/bin/python3)"
   elif ! "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' >/dev/null 2>&1; then
-    why="torch sees no CUDA device"
+    why="$PY: torch $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null) sees no CUDA device"
   fi
   for r in "${PT_RUNS[@]}"; do
     read -r mode b s <<< "$r"
