@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # run-gpu-checks.sh: runs the Strix GPU test suite (packages dev.strix.nn.cuda, dev.strix.cuda and
 # dev.strix.detection.cuda) with the bundled Java runtime, then the GPU benchmarks (the classes listed in
-# gpu-benchmarks.txt; strix bench model --device cuda, train 8x256 and 32x512, infer 32x512; the PyTorch peer
-# detnet_bench.py eager and --cuda-graph where python3 with torch and CUDA is present), and prints one summary
-# table. Needs no Java or Maven on the host. Extra arguments go to the JUnit console launcher
+# gpu-benchmarks.txt; strix bench model --device cuda, train 8x256 and 32x512, infer 32x512 eager and as a
+# CUDA graph; the PyTorch peer detnet_bench.py eager and --cuda-graph where python3 with torch and CUDA is
+# present), and prints one summary table. Needs no Java or Maven on the host. Extra arguments go to the JUnit console launcher
 # (e.g. --select-class dev.strix.nn.cuda.DeviceOpsTest). Exit status: 0 when nothing failed.
 # Environment: STRIX_JAVA_OPTS (extra JVM options), STRIX_REPORTS (report folder, default <bundle>/reports),
 # STRIX_SKIP_BENCHMARKS=1 (tests only), STRIX_PYTHON (the python with torch; else the first of python3,
@@ -62,24 +62,25 @@ if [ "${STRIX_SKIP_BENCHMARKS:-0}" != 1 ]; then
   fi
   # strix bench model on CUDA device 0 (DetNet defaults, 20 classes), when the detection module is bundled
   # and CUDA is usable (strix info says which and, if not, why).
-  STRIX_RUNS=("train 8 256" "train 32 512" "infer 32 512")
+  STRIX_RUNS=("train 8 256" "train 32 512" "infer 32 512" "infer 32 512 --cuda-graph")
   if ls "$HERE"/lib/strix-detection-*.jar >/dev/null 2>&1; then
     "$JAVA" "${JVM[@]}" -cp "$CP" dev.strix.detection.cli.Main info > "$REPORTS/strix-info.txt" 2>&1
     if grep -q '^  usable: ' "$REPORTS/strix-info.txt"; then
       for r in "${STRIX_RUNS[@]}"; do
-        read -r mode b s <<< "$r"
-        json="$REPORTS/strix-$mode-${b}x$s.json"
-        bench "strix $mode ${b}x$s" "$json" "$JAVA" "${JVM[@]}" -cp "$CP" dev.strix.detection.cli.Main bench model \
-          --device cuda --mode "$mode" --batch "$b" --size "$s" --warmup 5 --iters 20 --json "$json"
+        read -r mode b s graph <<< "$r"
+        json="$REPORTS/strix-$mode-${b}x$s${graph:+-graph}.json"
+        # shellcheck disable=SC2086
+        bench "strix $mode ${b}x$s${graph:+ graph}" "$json" "$JAVA" "${JVM[@]}" -cp "$CP" dev.strix.detection.cli.Main \
+          bench model --device cuda --mode "$mode" --batch "$b" --size "$s" --warmup 5 --iters 20 --json "$json" $graph
       done
     else
       why="$(sed -n 's/^  not usable: //p' "$REPORTS/strix-info.txt" | head -n1)"
       for r in "${STRIX_RUNS[@]}"; do
-        read -r mode b s <<< "$r"
-        row "strix $mode ${b}x$s" skip 0 "" "CUDA not usable: ${why:-see $REPORTS/strix-info.txt}"
+        read -r mode b s graph <<< "$r"
+        row "strix $mode ${b}x$s${graph:+ graph}" skip 0 "" "CUDA not usable: ${why:-see $REPORTS/strix-info.txt}"
       done
     fi
-    row "strix --cuda-graph" skip 0 "" "not implemented in strix bench model (eager only)"
+    row "strix train graph" skip 0 "" "not implemented: --cuda-graph captures the inference forward only"
   fi
   # The PyTorch peer (GPU_HOST.md): eager and with the whole step in one CUDA graph, where python3 and torch
   # with CUDA are present.

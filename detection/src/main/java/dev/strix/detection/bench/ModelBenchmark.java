@@ -7,6 +7,7 @@ import dev.strix.kernels.Simd;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Device;
 import dev.strix.nn.Tensor;
+import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.init.Init;
 
 import java.util.LinkedHashMap;
@@ -31,10 +32,25 @@ import java.util.Map;
 public final class ModelBenchmark {
     private ModelBenchmark() {}
 
-    /** Runs the benchmark on {@code device}. */
+    /** Runs the benchmark on {@code device}, eagerly. */
     public static ModelBenchResult run(ModelBenchConfig c, Device device) {
+        return run(c, device, false);
+    }
+
+    /**
+     * Runs the benchmark on {@code device}; with {@code cudaGraph} (inference on CUDA only) each step replays a
+     * CUDA graph of the forward pass captured during set-up ({@link InferStep#captured}).
+     *
+     * @throws IllegalArgumentException for {@code cudaGraph} with training or on a device other than CUDA
+     */
+    public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph) {
+        if (cudaGraph && c.mode() != BenchMode.INFER)
+            throw new IllegalArgumentException("CUDA graph capture is implemented for inference only (--mode infer)");
+        if (cudaGraph && !(device instanceof CudaDevice))
+            throw new IllegalArgumentException("CUDA graph capture needs a CUDA device, not " + device.name());
         int previous = Parallel.threads();
         Parallel.setThreads(c.threads());
+        BenchStep step = null;
         try {
             Init.seed(c.seed());
             DetNet model = new DetNet(c.model());
@@ -43,10 +59,10 @@ public final class ModelBenchmark {
                     c.batch(), 3, c.size(), c.size());
             List<List<ObjectAnnotation>> targets =
                     SyntheticTargets.generate(c.batch(), c.size(), c.model().numClasses(), c.seed() + 2);
-            BenchStep step = c.mode() == BenchMode.TRAIN
+            step = c.mode() == BenchMode.TRAIN
                     ? new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
                             ModelBenchConfig.WEIGHT_DECAY)
-                    : new InferStep(model, input);
+                    : cudaGraph ? InferStep.captured(model, input, (CudaDevice) device) : new InferStep(model, input);
             Runnable sync = DeviceSync.of(device);
             for (int i = 0; i < c.warmup(); i++) {
                 step.run();
@@ -79,9 +95,9 @@ public final class ModelBenchmark {
             return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
                     heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
-                    loss, positives, collections,
-                    Simd.describe());
+                    loss, positives, collections, cudaGraph, Simd.describe());
         } finally {
+            if (step instanceof InferStep s) s.close();
             Parallel.setThreads(previous);
         }
     }

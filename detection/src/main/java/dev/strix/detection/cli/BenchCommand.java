@@ -10,6 +10,7 @@ import dev.strix.detection.model.DetNetConfig;
 import dev.strix.kernels.GemmBenchmark;
 import dev.strix.kernels.Parallel;
 import dev.strix.nn.Device;
+import dev.strix.nn.cuda.CudaDevice;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -84,6 +85,7 @@ final class BenchCommand implements Command {
                 .optional("model", "NAME", "the model (only detnet)"))
                 .required("mode", "train|infer", "what one step does")
                 .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
+                .flag("cuda-graph", "replay the forward pass as one captured CUDA graph (--mode infer on CUDA only)")
                 .optional("warmup", "W", "untimed steps before timing (default 3)")
                 .optional("iters", "N", "timed steps; the median is reported (default 10)")
                 .optional("seed", "SEED", "seed of weights, input and targets (default 0)")
@@ -167,8 +169,14 @@ final class BenchCommand implements Command {
         ModelBenchConfig config = new ModelBenchConfig(model, mode, a.intValue("batch", 0, 1), a.intValue("size", 0, 1),
                 a.intValue("warmup", 3, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
                 a.intValue("seed", 0, 0));
+        boolean graph = a.has("cuda-graph");
+        if (graph && mode != BenchMode.INFER)
+            throw a.usage("--cuda-graph is implemented for --mode infer only (a training step reads the loss back "
+                    + "to the host and builds autograd state each step, which a graph cannot capture)");
         Device device = DeviceSelection.resolve(DeviceSelection.spec(a, "cpu"), err);
-        ModelBenchResult r = ModelBenchmark.run(config, device);
+        if (graph && !(device instanceof CudaDevice))
+            throw a.usage("--cuda-graph needs a CUDA device, got " + device.name());
+        ModelBenchResult r = ModelBenchmark.run(config, device, graph);
         out.println(r.describe());
         String json = r.toJson();
         writeJson(a, json);

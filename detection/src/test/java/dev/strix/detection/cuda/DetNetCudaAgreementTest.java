@@ -21,6 +21,7 @@ import dev.strix.nn.Device;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.cuda.AllocatorStats;
 import dev.strix.nn.cuda.CudaDevice;
+import dev.strix.nn.cuda.CudaGraph;
 import dev.strix.nn.init.Init;
 import dev.strix.nn.io.DType;
 import dev.strix.nn.optim.ParamGroups;
@@ -38,7 +39,8 @@ import java.util.Map;
  * (focal + GIoU + centerness), then 20 SGD steps with momentum and weight decay. Checked: every level's outputs and
  * every task loss of the first step, every parameter's gradient of the first step, the losses of every step and
  * every parameter and running statistic after the last. A second test trains 1,000 steps on CUDA and checks that
- * the caching allocator's memory in use comes back to the same number (no leaked blocks).
+ * the caching allocator's memory in use comes back to the same number (no leaked blocks). A third replays a
+ * captured CUDA graph of the inference forward pass against the eager one.
  *
  * <p>Tolerances, relative to the largest magnitude of each tensor (the error of a sum is bounded by the sum of
  * the magnitudes of its terms, which the largest element of the result tracks for these well-spread tensors):
@@ -178,6 +180,40 @@ class DetNetCudaAgreementTest {
         assertTrue(Float.isFinite(Run.total(g.losses(g.model.forward(g.input))).item()), "training stayed finite");
         assertEquals(atWarmup, atEnd, "device memory in use after step 20 and after step 1000 (with the model, its "
                 + "gradients, momentum buffers and the input alive in both): " + end);
+    }
+
+    /**
+     * DetNet's inference forward captured in a CUDA graph and replayed on new input values gives what the eager
+     * forward gives on them: the same kernels with the same algorithms on the same data, so 1e-6 relative (the
+     * order of operations is identical; the bound only absorbs a nondeterministic cuDNN algorithm).
+     */
+    @Test
+    void aCapturedInferenceForwardReplaysLikeTheEagerOne() {
+        CudaDevice gpu = cuda(false);
+        DetNet model = new DetNet(CONFIG);
+        model.loadStateDict(randomWeights(), true);
+        model.to(gpu);
+        model.eval();
+        Tensor input = Tensor.from(gpu, SyntheticTargets.images(BATCH, SIZE, 21), BATCH, 3, SIZE, SIZE);
+        try (var ignored = dev.strix.nn.Autograd.noGrad()) {
+            model.forward(input);
+            @SuppressWarnings("unchecked")
+            List<LevelOutput>[] captured = new List[1];
+            try (CudaGraph graph = CudaGraph.capture(gpu, () -> captured[0] = model.forward(input))) {
+                for (int round = 0; round < 2; round++) {
+                    Tensor fresh = Tensor.from(gpu, SyntheticTargets.images(BATCH, SIZE, 30 + round), BATCH, 3, SIZE,
+                            SIZE);
+                    gpu.copy(input, fresh);
+                    graph.replay();
+                    List<LevelOutput> eager = model.forward(fresh);
+                    for (int l = 0; l < eager.size(); l++) {
+                        close("round " + round + " level " + l + " cls", eager.get(l).cls(), captured[0].get(l).cls(), 1e-6);
+                        close("round " + round + " level " + l + " box", eager.get(l).box(), captured[0].get(l).box(), 1e-6);
+                        close("round " + round + " level " + l + " ctr", eager.get(l).ctr(), captured[0].get(l).ctr(), 1e-6);
+                    }
+                }
+            }
+        }
     }
 
     /**
