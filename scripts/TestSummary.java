@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
@@ -14,9 +16,11 @@ import org.w3c.dom.NodeList;
 /**
  * Prints the summary table of a GPU check run: tests run, passed, failed and skipped per test class (from the
  * JUnit XML reports in the report folder), the failures and the distinct skip reasons, and one line per GPU
- * benchmark. Usage: {@code java TestSummary <report folder> [benchmarks.tsv] [--fail-on-skip]}; exits with 1
- * when a test or a benchmark failed, no test ran, or (with {@code --fail-on-skip}, used on a machine with a GPU)
- * a test was skipped.
+ * benchmark (its status, and from its JSON result file the milliseconds per step, images per second and peak
+ * device memory). Usage: {@code java TestSummary <report folder> [benchmarks.tsv] [--fail-on-skip]}, where each
+ * line of benchmarks.tsv is {@code name, exit status or "skip", seconds, JSON file, note} separated by tabs;
+ * exits with 1 when a test or a benchmark failed, no test ran, or (with {@code --fail-on-skip}, used on a machine
+ * with a GPU) a test was skipped. A skipped benchmark is listed with its reason and fails nothing.
  */
 public final class TestSummary {
     private static final class Counts {
@@ -74,16 +78,24 @@ public final class TestSummary {
         }
         boolean benchFailed = false;
         if (args.length > 1 && !args[1].startsWith("--") && Files.size(Path.of(args[1])) > 0) {
+            String bfmt = "  %-28s %-8s %10s %10s %10s %6s  %s%n";
             System.out.println("benchmarks:");
+            System.out.printf(bfmt, "benchmark", "status", "ms/step", "img/s", "device MB", "s", "note");
             for (String line : Files.readAllLines(Path.of(args[1]))) {
-                String[] p = line.split("\t");
+                String[] p = line.split("\t", -1);
                 if (p.length < 3) continue;
-                boolean ok = p[1].equals("0");
-                benchFailed |= !ok;
-                System.out.printf("  %-42s %s in %s s%n", simple(p[0]), ok ? "ok" : "FAILED (exit " + p[1] + ")", p[2]);
+                boolean skipped = p[1].equals("skip"), ok = p[1].equals("0");
+                benchFailed |= !ok && !skipped;
+                String json = p.length > 3 && !p[3].isEmpty() && Files.isRegularFile(Path.of(p[3]))
+                        ? Files.readString(Path.of(p[3])) : "";
+                String note = p.length > 4 ? p[4] : "";
+                if (ok && !p[3].isEmpty() && json.isEmpty()) note = "no JSON result written";
+                System.out.printf(bfmt, simple(p[0]), skipped ? "skipped" : ok ? "ok" : "FAILED(" + p[1] + ")",
+                        number(json, "ms_per_step"), number(json, "img_per_s"), number(json, "peak_device_mb"),
+                        skipped ? "" : p[2], note);
             }
         } else {
-            System.out.println("benchmarks: none in this bundle");
+            System.out.println("benchmarks: none run");
         }
         boolean failOnSkip = List.of(args).contains("--fail-on-skip");
         boolean ok = total.run > 0 && total.failed == 0 && !benchFailed && !(failOnSkip && total.skipped > 0);
@@ -91,6 +103,12 @@ public final class TestSummary {
                 + (failOnSkip ? ", not allowed: a GPU is present)" : ": no usable GPU here, see the skip reasons)");
         System.out.println((ok ? "RESULT: PASSED" : "RESULT: FAILED") + note);
         System.exit(ok ? 0 : 1);
+    }
+
+    /** The number after {@code "key":} in a one-line JSON object, or "" (the result files are flat enough). */
+    private static String number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)").matcher(json);
+        return m.find() ? m.group(1) : "";
     }
 
     private static Element first(Element parent, String tag) {

@@ -54,13 +54,18 @@ command -v xz >/dev/null 2>&1 || die "xz is needed for the tar.xz"
 say "JDK $(java_major "$JAVA_HOME/bin/java") at $JAVA_HOME"
 
 cd "$ROOT"
-say "building (mvn -DskipTests install; tests are compiled, not run)"
+rm -rf "$OUT"
+mkdir -p "$OUT/lib" "$OUT/test-classes" "$OUT/tools" "$OUT/pytorch" "$(dirname "$TAR")"
+# One reactor build (package, not install: the local Maven repository is left alone): sibling modules resolve
+# from the reactor, and copy-dependencies puts every module's third-party jars (test scope) into bundle/lib.
+say "building (mvn -DskipTests package; tests are compiled, not run) and copying dependencies"
 PL=()
 if [ -n "${STRIX_BUNDLE_MODULES:-}" ]; then PL=(-pl "$(IFS=,; echo "${MODULES[*]}")" -am); fi
-mvn "${MVN_ARGS[@]}" "${PL[@]}" -DskipTests install || die "build failed; rerun 'mvn ${PL[*]} -DskipTests install' to see why"
+mvn "${MVN_ARGS[@]}" "${PL[@]}" -DskipTests package dependency:copy-dependencies -DincludeScope=test \
+  -DoutputDirectory="$OUT/lib" \
+  -DexcludeGroupIds=dev.strix,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
+  || die "build failed; rerun 'mvn ${PL[*]} -DskipTests package' to see why"
 
-rm -rf "$OUT"
-mkdir -p "$OUT/lib" "$OUT/test-classes" "$OUT/tools" "$(dirname "$TAR")"
 VERSION="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n1)"
 for m in "${MODULES[@]}"; do
   art="strix-$m"
@@ -70,12 +75,21 @@ for m in "${MODULES[@]}"; do
   if [ -d "$m/target/test-classes" ]; then cp -r "$m/target/test-classes" "$OUT/test-classes/$m"; fi
 done
 
-say "copying dependencies (test scope; JUnit comes with the console launcher)"
-mvn "${MVN_ARGS[@]}" "${PL[@]}" dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$OUT/lib" \
-  -DexcludeGroupIds=dev.strix,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
-  || die "dependency:copy-dependencies failed"
-mvn "${MVN_ARGS[@]}" dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$CONSOLE_VERSION" \
+mvn "${MVN_ARGS[@]}" -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$CONSOLE_VERSION" \
   -DoutputDirectory="$OUT/lib" || die "could not fetch junit-platform-console-standalone $CONSOLE_VERSION"
+
+# The PyTorch peer (run on the host when python3 with torch is there) and the reference model it imports.
+cp benchmarks/pytorch/detnet_bench.py "$OUT/pytorch/"
+REFERENCE=""
+for r in "${STRIX_REFERENCE:-}" "$ROOT/../shared/reference" "$ROOT/../../shared/reference"; do
+  [ -n "$r" ] && [ -f "$r/detnet.py" ] && { REFERENCE="$r"; break; }
+done
+if [ -n "$REFERENCE" ]; then
+  cp "$REFERENCE/detnet.py" "$OUT/pytorch/"
+  say "PyTorch peer: detnet_bench.py with $REFERENCE/detnet.py"
+else
+  say "warning: no detnet.py found (set STRIX_REFERENCE to its folder); the PyTorch benchmarks will be skipped"
+fi
 
 # GPU benchmarks: top-level classes named Gpu* or Cuda* in dev.strix.benchmarks (each has a main method)
 : > "$OUT/gpu-benchmarks.txt"

@@ -10,3 +10,4 @@
 #include "softmax.cuh"
 #include "upsample.cuh"
 #include "optimizers.cuh"
+#include "losses.cuh"

@@ -134,7 +134,7 @@ public record CudaAvailability(boolean usable, String reason, int deviceCount, i
             return "";
         }
         int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline) + " (details: CudaAvailability.libraries())";
+        return newline < 0 ? text : text.substring(0, newline) + " (strix info lists every place searched)";
     }
 
     private static CudaAvailability notUsable(String reason, Map<CudaLibrary, String> libraries, int count,

@@ -72,6 +72,7 @@ public final class CudaDriver {
             .status("cuDeviceGetCount", C_POINTER)
             .status("cuDeviceGetName", C_POINTER, C_INT, C_INT)
             .status("cuDeviceGetAttribute", C_POINTER, C_INT, C_INT)
+            .status("cuDeviceTotalMem_v2", C_POINTER, C_INT)
             .status("cuDevicePrimaryCtxRetain", C_POINTER, C_INT)
             .status("cuDevicePrimaryCtxRelease_v2", C_INT)
             .status("cuCtxSetCurrent", C_POINTER)
@@ -108,6 +109,7 @@ public final class CudaDriver {
         static final MethodHandle cuDeviceGetCount = B.bind("cuDeviceGetCount");
         static final MethodHandle cuDeviceGetName = B.bind("cuDeviceGetName");
         static final MethodHandle cuDeviceGetAttribute = B.bind("cuDeviceGetAttribute");
+        static final MethodHandle cuDeviceTotalMem_v2 = B.bind("cuDeviceTotalMem_v2");
         static final MethodHandle cuDevicePrimaryCtxRetain = B.bind("cuDevicePrimaryCtxRetain");
         static final MethodHandle cuDevicePrimaryCtxRelease_v2 = B.bind("cuDevicePrimaryCtxRelease_v2");
         static final MethodHandle cuCtxSetCurrent = B.bind("cuCtxSetCurrent");
@@ -183,6 +185,17 @@ public final class CudaDriver {
     public static int cuDeviceGetAttribute(MemorySegment pi, int attrib, int dev) {
         try {
             return (int) Handles.cuDeviceGetAttribute.invokeExact(pi, attrib, dev);
+        } catch (Throwable t) {
+            throw Binder.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev)} ({@code cuDeviceTotalMem} in {@code cuda.h})
+     */
+    public static int cuDeviceTotalMem_v2(MemorySegment bytes, int dev) {
+        try {
+            return (int) Handles.cuDeviceTotalMem_v2.invokeExact(bytes, dev);
         } catch (Throwable t) {
             throw Binder.rethrow(t);
         }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class BindingTablesTest {
 
     private static final List<String> DRIVER = List.of("cuInit", "cuDriverGetVersion", "cuDeviceGet",
-            "cuDeviceGetCount", "cuDeviceGetName", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2",
+            "cuDeviceGetCount", "cuDeviceGetName", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2",
             "cuCtxSetCurrent", "cuCtxGetCurrent", "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction",
             "cuLaunchKernel", "cuGetErrorName", "cuGetErrorString");
     private static final List<String> RUNTIME = List.of("cudaGetDeviceCount", "cudaSetDevice",

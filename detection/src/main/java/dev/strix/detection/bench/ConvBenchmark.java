@@ -5,6 +5,9 @@ import dev.strix.kernels.Conv2d;
 import dev.strix.kernels.ConvShape;
 import dev.strix.kernels.Parallel;
 import dev.strix.kernels.Simd;
+import dev.strix.nn.CpuDevice;
+import dev.strix.nn.Device;
+import dev.strix.nn.Tensor;
 import dev.strix.nn.io.Json;
 
 import java.util.ArrayList;
@@ -15,10 +18,12 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Times the CPU convolution kernels ({@link Conv2d} forward, backward-data, backward-filter) on every distinct
- * convolution shape of DetNet ({@link DetNetConvLayers}). Before timing, each pass is checked at a dozen
- * seeded points against a double-precision direct sum; a wrong result throws instead of reporting a speed.
- * Each pass of a shape costs the same 2 x K x C x R x S x P x Q x N flops.
+ * Times the convolution passes (forward, backward-data, backward-filter) on every distinct convolution shape of
+ * DetNet ({@link DetNetConvLayers}): on the CPU the {@link Conv2d} kernels, on another device its
+ * {@link Device#conv2dForward} and friends (cuDNN on CUDA), each timed run ending with a device synchronisation.
+ * Before timing, each pass is checked at a dozen seeded points against a double-precision direct sum; a wrong
+ * result throws instead of reporting a speed. Each pass of a shape costs the same 2 x K x C x R x S x P x Q x N
+ * flops.
  */
 public final class ConvBenchmark {
     /** Result of one shape: median milliseconds of each pass. */
@@ -30,7 +35,8 @@ public final class ConvBenchmark {
     }
 
     /** All shapes, with totals weighted by each shape's count per forward pass. */
-    public record Result(DetNetConfig model, int batch, int size, int threads, int iters, List<LayerResult> layers) {
+    public record Result(DetNetConfig model, int batch, int size, int threads, int iters, List<LayerResult> layers,
+                         String device) {
         /** Milliseconds of one forward pass's convolutions (x count). */
         public double totalForwardMs() {
             return sum(r -> r.forwardMs);
@@ -50,8 +56,8 @@ public final class ConvBenchmark {
         /** The table, one line per shape. */
         public String describe() {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                    "DetNet convolutions [%s] batch %d x %d, %d thread%s, simd %s (median of %d; GFLOP/s)%n",
-                    model.summary(), batch, size, threads, threads == 1 ? "" : "s", Simd.describe(), iters));
+                    "DetNet convolutions [%s] batch %d x %d, %s, %d thread%s, simd %s (median of %d; GFLOP/s)%n",
+                    model.summary(), batch, size, device, threads, threads == 1 ? "" : "s", Simd.describe(), iters));
             sb.append(String.format(Locale.ROOT, "%-22s %-22s %3s %9s %7s %9s %7s %9s %7s%n", "layer", "NxCxHxW->K kxk/s",
                     "n", "fwd ms", "GF/s", "bwd-d ms", "GF/s", "bwd-w ms", "GF/s"));
             for (LayerResult r : layers) {
@@ -77,6 +83,7 @@ public final class ConvBenchmark {
             m.put("width", model.width());
             m.put("fpn", model.fpnChannels());
             m.put("depth", model.towerDepth());
+            m.put("device", device);
             m.put("threads", threads);
             m.put("iters", iters);
             m.put("simd", Simd.describe());
@@ -120,6 +127,12 @@ public final class ConvBenchmark {
      * @param iters   timed runs per pass (>= 1)
      */
     public static Result run(DetNetConfig model, int batch, int size, int threads, int warmup, int iters) {
+        return run(model, batch, size, threads, warmup, iters, CpuDevice.INSTANCE);
+    }
+
+    /** Like {@link #run(DetNetConfig, int, int, int, int, int)} on {@code device}. */
+    public static Result run(DetNetConfig model, int batch, int size, int threads, int warmup, int iters,
+                             Device device) {
         if (batch < 1 || threads < 1 || warmup < 0 || iters < 1)
             throw new IllegalArgumentException("need batch >= 1, threads >= 1, warmup >= 0, iters >= 1; got batch="
                     + batch + " threads=" + threads + " warmup=" + warmup + " iters=" + iters);
@@ -128,8 +141,9 @@ public final class ConvBenchmark {
         try {
             List<LayerResult> results = new ArrayList<>();
             for (DetNetConvLayers.Layer layer : DetNetConvLayers.of(model, batch, size))
-                results.add(time(layer, warmup, iters));
-            return new Result(model, batch, size, threads, iters, List.copyOf(results));
+                results.add(device == CpuDevice.INSTANCE ? time(layer, warmup, iters)
+                        : time(layer, warmup, iters, device));
+            return new Result(model, batch, size, threads, iters, List.copyOf(results), device.name());
         } finally {
             Parallel.setThreads(previous);
         }
@@ -150,6 +164,44 @@ public final class ConvBenchmark {
         check.verify(layer.name() + " forward", y, s.outputSize(), check::forwardAt, rnd);
         check.verify(layer.name() + " backward-data", dx, s.inputSize(), check::backwardDataAt, rnd);
         check.verify(layer.name() + " backward-filter", dw, s.weightSize(), check::backwardFilterAt, rnd);
+        return new LayerResult(layer, medianMs(fwd, warmup, iters), medianMs(bwdData, warmup, iters),
+                medianMs(bwdFilter, warmup, iters));
+    }
+
+    /**
+     * The same three passes through {@code device}'s op set. The check allows {@link ConvCheck#RTOL_TF32}: an
+     * accelerator may round the inputs of its convolutions to TF32 (the CUDA default).
+     */
+    private static LayerResult time(DetNetConvLayers.Layer layer, int warmup, int iters, Device device) {
+        ConvShape s = layer.shape();
+        SplitMix64 rnd = new SplitMix64(s.hashCode());
+        float[] xs = random(rnd, s.inputSize()), ws = random(rnd, s.weightSize()), dys = random(rnd, s.outputSize());
+        Tensor x = Tensor.from(device, xs, s.inputSize()), w = Tensor.from(device, ws, s.weightSize());
+        Tensor dy = Tensor.from(device, dys, s.outputSize());
+        Tensor y = Tensor.zeros(device, s.outputSize()), dx = Tensor.zeros(device, s.inputSize());
+        Tensor dw = Tensor.zeros(device, s.weightSize());
+        Runnable sync = DeviceSync.of(device);
+        Runnable fwd = () -> {
+            device.conv2dForward(y, x, w, null, s);
+            sync.run();
+        };
+        Runnable bwdData = () -> {
+            device.conv2dBackwardData(dx, dy, w, s);
+            sync.run();
+        };
+        Runnable bwdFilter = () -> {
+            device.conv2dBackwardFilter(dw, dy, x, s);
+            sync.run();
+        };
+        fwd.run();
+        bwdData.run();
+        bwdFilter.run();
+        ConvCheck check = new ConvCheck(s, xs, ws, dys);
+        check.verify(layer.name() + " forward", y.toArray(), s.outputSize(), check::forwardAt, rnd, ConvCheck.RTOL_TF32);
+        check.verify(layer.name() + " backward-data", dx.toArray(), s.inputSize(), check::backwardDataAt, rnd,
+                ConvCheck.RTOL_TF32);
+        check.verify(layer.name() + " backward-filter", dw.toArray(), s.weightSize(), check::backwardFilterAt, rnd,
+                ConvCheck.RTOL_TF32);
         return new LayerResult(layer, medianMs(fwd, warmup, iters), medianMs(bwdData, warmup, iters),
                 medianMs(bwdFilter, warmup, iters));
     }
@@ -175,20 +227,30 @@ public final class ConvBenchmark {
     private record ConvCheck(ConvShape s, float[] x, float[] w, float[] dy) {
         /** Tolerance: float accumulation error bound, relative to the sum of |terms| (measured errors ~1e-6). */
         static final double RTOL = 1e-4, ATOL = 1e-5;
+        /**
+         * TF32 keeps 10 explicit mantissa bits of each input (relative rounding <= 2^-11, <= 9.8e-4 per product);
+         * 2e-3 of the magnitude sum leaves a factor of two for the accumulation.
+         */
+        static final double RTOL_TF32 = 2e-3;
+
+        void verify(String what, float[] actual, int size, IntFunction<double[]> reference, SplitMix64 rnd) {
+            verify(what, actual, size, reference, rnd, RTOL);
+        }
 
         /**
          * Compares {@code actual} at the first, the last and ten seeded indices with {@code reference}.
          *
          * @throws IllegalStateException naming the pass, the index and both values on a mismatch
          */
-        void verify(String what, float[] actual, int size, IntFunction<double[]> reference, SplitMix64 rnd) {
+        void verify(String what, float[] actual, int size, IntFunction<double[]> reference, SplitMix64 rnd,
+                    double rtol) {
             for (int t = 0; t < 12; t++) {
                 int i = t == 0 ? 0 : t == 1 ? size - 1 : rnd.nextInt(size);
                 double[] ref = reference.apply(i);
-                if (!(Math.abs(actual[i] - ref[0]) <= ATOL + RTOL * ref[1]))
+                if (!(Math.abs(actual[i] - ref[0]) <= ATOL + rtol * ref[1]))
                     throw new IllegalStateException(String.format(Locale.ROOT,
                             "%s is wrong at index %d: got %g, expected %g (|difference| %g, allowed %g)", what, i,
-                            actual[i], ref[0], Math.abs(actual[i] - ref[0]), ATOL + RTOL * ref[1]));
+                            actual[i], ref[0], Math.abs(actual[i] - ref[0]), ATOL + rtol * ref[1]));
             }
         }
 

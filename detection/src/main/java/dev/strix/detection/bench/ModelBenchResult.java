@@ -22,12 +22,13 @@ import java.util.Map;
  * @param loss           summed task losses of the last step (NaN for inference)
  * @param positives      positive locations of the last step's assignment (0 for inference)
  * @param collections    garbage collections during the timed steps
+ * @param cudaGraph      true when each step replayed a captured CUDA graph (inference on CUDA)
  * @param simd           description of the vector width in use
  */
 public record ModelBenchResult(ModelBenchConfig config, String device, double msPerStep, double msMin, double msMax,
                                double gflopPerImage, DevicePeak peak, double peakHeapMb, double peakDeviceMb,
                                Map<String, Double> phaseMs, double loss, int positives, long collections,
-                               String simd) {
+                               boolean cudaGraph, String simd) {
     /** Images per second at the median step time. */
     public double imagesPerSecond() {
         return config.batch() * 1000.0 / msPerStep;
@@ -46,8 +47,9 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
     /** Human-readable summary (several lines, no trailing newline). */
     public String describe() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "detnet %s [%s] batch %d x %d, %s, %d thread%s, simd %s%n",
+                "detnet %s [%s] batch %d x %d, %s%s, %d thread%s, simd %s%n",
                 config.mode().label(), config.model().summary(), config.batch(), config.size(), device,
+                cudaGraph ? " (CUDA graph replay)" : "",
                 config.threads(), config.threads() == 1 ? "" : "s", simd));
         sb.append(String.format(Locale.ROOT,
                 "  %.2f ms/step (median of %d, min %.2f, max %.2f), %.2f img/s, %.2f GFLOP/s%n",
@@ -76,6 +78,7 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         m.put("model", "detnet");
         m.put("mode", config.mode().label());
         m.put("device", device);
+        m.put("cuda_graph", cudaGraph);
         m.put("batch", config.batch());
         m.put("size", config.size());
         m.put("classes", config.model().numClasses());

@@ -7,6 +7,7 @@ import dev.strix.kernels.Simd;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Device;
 import dev.strix.nn.Tensor;
+import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.init.Init;
 
 import java.util.LinkedHashMap;
@@ -21,14 +22,35 @@ import java.util.Map;
  * timed ones ({@link TrainStep} or {@link InferStep}); the median wall time is the result. The peak heap is
  * tracked over the timed steps only ({@link HeapPeakTracker}). The worker-thread count is set for the run
  * and restored afterwards.
+ *
+ * <p>On an asynchronous device (CUDA) every step, warm-up included, ends with a synchronisation of the device's
+ * stream inside the timed interval, so a step's time covers its kernels and not only their launch; the phase
+ * times are host times (a phase that queues work without waiting for it looks short and the next one that
+ * waits, such as reading the loss back, looks long). The peak device memory is the caching allocator's peak of
+ * bytes in use over the timed steps ({@link dev.strix.nn.cuda.CudaDevice#memoryStats()}).
  */
 public final class ModelBenchmark {
     private ModelBenchmark() {}
 
-    /** Runs the benchmark on {@code device}. */
+    /** Runs the benchmark on {@code device}, eagerly. */
     public static ModelBenchResult run(ModelBenchConfig c, Device device) {
+        return run(c, device, false);
+    }
+
+    /**
+     * Runs the benchmark on {@code device}; with {@code cudaGraph} (inference on CUDA only) each step replays a
+     * CUDA graph of the forward pass captured during set-up ({@link InferStep#captured}).
+     *
+     * @throws IllegalArgumentException for {@code cudaGraph} with training or on a device other than CUDA
+     */
+    public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph) {
+        if (cudaGraph && c.mode() != BenchMode.INFER)
+            throw new IllegalArgumentException("CUDA graph capture is implemented for inference only (--mode infer)");
+        if (cudaGraph && !(device instanceof CudaDevice))
+            throw new IllegalArgumentException("CUDA graph capture needs a CUDA device, not " + device.name());
         int previous = Parallel.threads();
         Parallel.setThreads(c.threads());
+        BenchStep step = null;
         try {
             Init.seed(c.seed());
             DetNet model = new DetNet(c.model());
@@ -37,11 +59,16 @@ public final class ModelBenchmark {
                     c.batch(), 3, c.size(), c.size());
             List<List<ObjectAnnotation>> targets =
                     SyntheticTargets.generate(c.batch(), c.size(), c.model().numClasses(), c.seed() + 2);
-            BenchStep step = c.mode() == BenchMode.TRAIN
+            step = c.mode() == BenchMode.TRAIN
                     ? new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
                             ModelBenchConfig.WEIGHT_DECAY)
-                    : new InferStep(model, input);
-            for (int i = 0; i < c.warmup(); i++) step.run();
+                    : cudaGraph ? InferStep.captured(model, input, (CudaDevice) device) : new InferStep(model, input);
+            Runnable sync = DeviceSync.of(device);
+            for (int i = 0; i < c.warmup(); i++) {
+                step.run();
+                sync.run();
+            }
+            DeviceSync.resetPeak(device);
 
             String[] phases = step.phases();
             double[] ms = new double[c.iters()];
@@ -51,6 +78,7 @@ public final class ModelBenchmark {
                 for (int i = 0; i < c.iters(); i++) {
                     long t0 = System.nanoTime();
                     step.run();
+                    sync.run();
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                     heap.sample();
                     long[] p = step.phaseNanos();
@@ -66,9 +94,10 @@ public final class ModelBenchmark {
             boolean cpu = device == CpuDevice.INSTANCE;
             return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
-                    heapPeak / (1024.0 * 1024.0), 0.0, phaseMedians, loss, positives, collections,
-                    Simd.describe());
+                    heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
+                    loss, positives, collections, cudaGraph, Simd.describe());
         } finally {
+            if (step instanceof InferStep s) s.close();
             Parallel.setThreads(previous);
         }
     }

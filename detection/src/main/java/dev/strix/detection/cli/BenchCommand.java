@@ -10,6 +10,7 @@ import dev.strix.detection.model.DetNetConfig;
 import dev.strix.kernels.GemmBenchmark;
 import dev.strix.kernels.Parallel;
 import dev.strix.nn.Device;
+import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.cuda.DeviceOutOfMemoryException;
 
 import java.io.IOException;
@@ -40,8 +41,9 @@ final class BenchCommand implements Command {
             + "2 FMA units; -Dstrix.cpu.ghz overrides the clock read from /proc/cpuinfo), the peak Java heap during "
             + "the timed steps and the per-phase medians. The last line is a JSON object with ms_per_step, "
             + "img_per_s, gflops, peak_fraction, peak_heap_mb, peak_device_mb and the configuration.";
-    private static final String CONV_DESCRIPTION = "Times the CPU convolution kernels on every distinct DetNet "
-            + "convolution shape (each pass checked against a double-precision direct sum first). The last line is "
+    private static final String CONV_DESCRIPTION = "Times the convolution kernels (the CPU's, or cuDNN's with "
+            + "--device cuda) on every distinct DetNet convolution shape (each pass checked against a "
+            + "double-precision direct sum first). The last line is "
             + "a JSON object with per-shape milliseconds and GFLOP/s.";
     private static final String PLOT_DESCRIPTION = "Draws a Strix-vs-PyTorch summary (the JSON that "
             + "benchmarks/scripts/detnet_vs_pytorch.sh writes) as a grouped bar chart of images/s.";
@@ -83,7 +85,8 @@ final class BenchCommand implements Command {
         return withModelShape(new OptionSpec("bench model")
                 .optional("model", "NAME", "the model (only detnet)"))
                 .required("mode", "train|infer", "what one step does")
-                .optional("device", "cpu|cuda|auto", "where to run (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
+                .flag("cuda-graph", "replay the forward pass as one captured CUDA graph (--mode infer on CUDA only)")
                 .optional("warmup", "W", "untimed steps before timing (default 3)")
                 .optional("iters", "N", "timed steps; the median is reported (default 10)")
                 .optional("seed", "SEED", "seed of weights, input and targets (default 0)")
@@ -92,6 +95,7 @@ final class BenchCommand implements Command {
 
     private static OptionSpec convSpec() {
         return withModelShape(new OptionSpec("bench conv"))
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu: the CPU kernels)")
                 .optional("warmup", "W", "untimed runs per pass (default 2)")
                 .optional("iters", "N", "timed runs per pass; the median is reported (default 5)")
                 .optional("json", "FILE", "also write the JSON result to FILE");
@@ -118,7 +122,7 @@ final class BenchCommand implements Command {
         return switch (which) {
             case "gemm" -> gemm(rest, out);
             case "model" -> model(rest, out, err);
-            case "conv" -> conv(rest, out);
+            case "conv" -> conv(rest, out, err);
             case "plot" -> plot(rest, out);
             default -> throw new UsageException("strix bench: unknown benchmark '" + which + "' (available: "
                     + String.join(", ", BENCHMARKS) + ")");
@@ -166,10 +170,16 @@ final class BenchCommand implements Command {
         ModelBenchConfig config = new ModelBenchConfig(model, mode, a.intValue("batch", 0, 1), a.intValue("size", 0, 1),
                 a.intValue("warmup", 3, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
                 a.intValue("seed", 0, 0));
-        Device device = Devices.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+        boolean graph = a.has("cuda-graph");
+        if (graph && mode != BenchMode.INFER)
+            throw a.usage("--cuda-graph is implemented for --mode infer only (a training step reads the loss back "
+                    + "to the host and builds autograd state each step, which a graph cannot capture)");
+        Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
+        if (graph && !(device instanceof CudaDevice))
+            throw a.usage("--cuda-graph needs a CUDA device, got " + device.name());
         ModelBenchResult r;
         try {
-            r = ModelBenchmark.run(config, device);
+            r = ModelBenchmark.run(config, device, graph);
         } catch (DeviceOutOfMemoryException e) {
             throw Devices.outOfMemory("bench model", e, config.batch(), config.size(), device.name());
         }
@@ -180,7 +190,7 @@ final class BenchCommand implements Command {
         return 0;
     }
 
-    private static int conv(List<String> args, PrintStream out) {
+    private static int conv(List<String> args, PrintStream out, PrintStream err) {
         OptionSpec spec = convSpec();
         ParsedArgs a = spec.parse(args);
         if (a.helpRequested()) {
@@ -188,8 +198,11 @@ final class BenchCommand implements Command {
             return 0;
         }
         DetNetConfig model = modelConfig(a, spec);
-        ConvBenchmark.Result r = ConvBenchmark.run(model, a.intValue("batch", 0, 1), a.intValue("size", 0, 1),
-                a.intValue("threads", Parallel.threads(), 1), a.intValue("warmup", 2, 0), a.intValue("iters", 5, 1));
+        int batch = a.intValue("batch", 0, 1), size = a.intValue("size", 0, 1);
+        int threads = a.intValue("threads", Parallel.threads(), 1), warmup = a.intValue("warmup", 2, 0);
+        int iters = a.intValue("iters", 5, 1);
+        Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
+        ConvBenchmark.Result r = ConvBenchmark.run(model, batch, size, threads, warmup, iters, device);
         out.println(r.describe());
         String json = r.toJson();
         writeJson(a, json);

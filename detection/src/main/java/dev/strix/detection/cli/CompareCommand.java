@@ -74,7 +74,7 @@ final class CompareCommand implements Command {
         TrainConfig base = TrainCommand.config(spec, a);
         int evalEvery = a.has("eval-every") ? base.run().evalEvery() : 0;
         Path dir = a.path("out");
-        Device device = DeviceSelection.resolve(base.run().device(), err);
+        Device device = Devices.resolve(base.run().device(), err);
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
         StrategyComparison.Result r;
         try {

@@ -28,7 +28,7 @@ final class DemoCommand implements Command {
         return new OptionSpec("demo")
                 .optional("out", "DIR", "folder for the run and the report (default strix-demo, or strix-demo-2, ... "
                         + "when it holds a run)")
-                .optional("device", "cpu|cuda|auto", "where to train (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to train (default cpu)")
                 .optional("minutes", "M", "time budget in minutes (default 9)")
                 .optional("workers", "N", "data loader threads (default 2)");
     }
@@ -57,7 +57,7 @@ final class DemoCommand implements Command {
         Path dir = a.has("out") ? a.path("out") : freeFolder(Path.of("strix-demo"));
         if (Files.exists(dir.resolve(Trainer.CONFIG)))
             throw spec.usage("--out " + dir + " already holds a run; choose another folder");
-        Device device = DeviceSelection.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+        Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
         Demo.Result r;
         try {

@@ -51,7 +51,7 @@ final class DetectCommand implements Command {
                         + "weights' metadata, else " + DetectorOptions.DEFAULT_INPUT_SIZE + ")")
                 .optional("score", "T", "keep detections scoring above T (default 0.25; use 0.05 for evaluation)")
                 .optional("batch", "B", "images per forward pass (default 4)")
-                .optional("device", "cpu|cuda|auto", "where to run (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
                 .flag("recursive", "also read images in subfolders of the folders given");
     }
 
@@ -79,7 +79,7 @@ final class DetectCommand implements Command {
         int size = InferenceArgs.size(spec, a);
         float score = InferenceArgs.score(spec, a, 0.25f);
         int batch = a.intValue("batch", 4, 1);
-        String deviceChoice = a.choice("device", "cpu", DeviceSelection.CHOICES);
+        String deviceChoice = DeviceSelection.spec(a, "cpu");
         List<Path> images = collectImages(spec, inputs, a.has("recursive"));
         if (images.isEmpty()) throw spec.usage("no image files (" + String.join(", ", ImageFiles.EXTENSIONS)
                 + ") in " + String.join(", ", inputs));

@@ -55,7 +55,7 @@ final class EvalCommand implements Command {
                         + "weights' metadata, else " + DetectorOptions.DEFAULT_INPUT_SIZE + ")")
                 .optional("score", "T", "score threshold of the detections (default 0.05)")
                 .optional("batch", "B", "images per forward pass (default 8)")
-                .optional("device", "cpu|cuda|auto", "where to run (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
                 .optional("json", "FILE", "also write the metrics JSON object to FILE")
                 .optional("out", "DIR", "write " + PR_CURVES_FILE + " (and, with --weights, "
                         + DetectCommand.RESULTS_FILE + ") to DIR");
@@ -92,7 +92,7 @@ final class EvalCommand implements Command {
         int size = InferenceArgs.size(spec, a);
         float score = InferenceArgs.score(spec, a, 0.05f);
         int batch = a.intValue("batch", 8, 1);
-        String deviceChoice = a.choice("device", "cpu", DeviceSelection.CHOICES);
+        String deviceChoice = DeviceSelection.spec(a, "cpu");
         Path jsonFile = a.has("json") ? a.path("json") : null;
         Path outDir = a.has("out") ? a.path("out") : null;
 

@@ -39,7 +39,7 @@ final class ForwardCommand implements Command {
                 .required("weights", "W.safetensors", "DetNet state dict (names and shapes as PyTorch's)")
                 .required("input", "X.safetensors", "file holding the tensor '" + INPUT_TENSOR + "' (N, 3, H, W)")
                 .required("output", "Y.safetensors", "file to write the outputs to (replaced atomically)")
-                .optional("device", "cpu|cuda|auto", "where to run (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
                 .optional("classes", "C", "number of classes (default: from cls_out.weight)")
                 .optional("width", "W", "backbone width (default: from stem.0.weight)")
                 .optional("fpn", "F", "FPN channels (default: from lat.0.weight)")
@@ -68,10 +68,10 @@ final class ForwardCommand implements Command {
         Path outDir = output.toAbsolutePath().getParent();
         if (outDir != null && !Files.isDirectory(outDir))
             throw spec.usage("--output " + output + ": folder " + outDir + " does not exist");
-        String deviceChoice = a.choice("device", "cpu", DeviceSelection.CHOICES);
+        String deviceChoice = DeviceSelection.spec(a, "cpu");
         int classes = a.intValue("classes", -1, 1), width = a.intValue("width", -1, 1);
         int fpn = a.intValue("fpn", -1, 1), depth = a.intValue("depth", -1, 0);
-        Device device = DeviceSelection.resolve(deviceChoice, err);
+        Device device = Devices.resolve(deviceChoice, err);
 
         Map<String, Tensor> state = read(weights, "weights");
         DetNetConfig inferred;

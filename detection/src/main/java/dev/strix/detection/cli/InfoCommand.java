@@ -1,5 +1,7 @@
 package dev.strix.detection.cli;
 
+import dev.strix.cuda.CudaAvailability;
+import dev.strix.cuda.CudaReport;
 import dev.strix.kernels.Parallel;
 import dev.strix.kernels.Simd;
 
@@ -7,7 +9,10 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code strix info}: the Java runtime, SIMD width, cores, worker threads, heap and available backends. */
+/**
+ * {@code strix info}: the Java runtime, SIMD width, cores, worker threads, heap and available backends, and what
+ * {@link CudaReport} finds out about CUDA.
+ */
 final class InfoCommand implements Command {
     @Override
     public String name() {
@@ -24,7 +29,10 @@ final class InfoCommand implements Command {
         OptionSpec spec = new OptionSpec("info");
         if (spec.parse(args).helpRequested()) {
             out.print(spec.help("Prints what Strix runs on: Java version and vendor, JAVA_HOME, the SIMD width "
-                    + "of the Vector API, CPU cores, worker threads, maximum heap and the available backends."));
+                    + "of the Vector API, CPU cores, worker threads, maximum heap and the available backends; for "
+                    + "CUDA the devices (name, memory, compute capability), the driver, runtime, cuBLAS and cuDNN "
+                    + "versions and the library files loaded, or why CUDA is not usable and every place searched "
+                    + "for each library."));
             return 0;
         }
         String javaHome = System.getenv("JAVA_HOME");
@@ -37,7 +45,9 @@ final class InfoCommand implements Command {
         out.println("cores:   " + Runtime.getRuntime().availableProcessors());
         out.println("threads: " + Parallel.threads() + " workers (set with -D" + Parallel.PROPERTY + "=N)");
         out.println("heap:    " + String.format(Locale.ROOT, "%.1f GiB max", Runtime.getRuntime().maxMemory() / 1073741824.0));
-        out.println("cuda:    not available in this build (CPU backend only)");
+        out.println("backends: cpu (always), cuda (" + (CudaAvailability.probe().usable() ? "usable" : "not usable") + ")");
+        out.println("cuda:");
+        for (String line : CudaReport.collect().lines()) out.println("  " + line);
         return 0;
     }
 

@@ -74,6 +74,11 @@ public final class ParsedArgs {
         }
     }
 
+    /** A usage error (exit 2) of this command, prefixed with the command's name like the parser's own. */
+    public UsageException usage(String message) {
+        return spec.usage(message);
+    }
+
     /** The value of {@code name}, which must be one of {@code allowed}; {@code fallback} when absent. */
     public String choice(String name, String fallback, List<String> allowed) {
         String v = values.getOrDefault(name, fallback);

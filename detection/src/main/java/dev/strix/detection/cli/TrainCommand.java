@@ -50,7 +50,7 @@ final class TrainCommand implements Command {
                 .optional("epochs", "E", "passes over the training set (default 12)")
                 .optional("batch", "B", "images per step (default 8)")
                 .optional("size", "S", "input side, a multiple of 32 (default 256)")
-                .optional("device", "cpu|cuda|auto", "where to train (default cpu)")
+                .optional("device", "cpu|cuda|cuda:N|auto", "where to train (default cpu)")
                 .optional("strategy", "NAME", "loss combination: " + String.join("|", StrategyFactory.NAMES)
                         + " (default weighted)")
                 .optional("weights", "cls=1,box=1,ctr=1", "task weights of --strategy weighted")
@@ -116,7 +116,7 @@ final class TrainCommand implements Command {
                                 + "holds its settings; only --device and --epochs may be given)");
                 Path dir = a.path("resume");
                 if (!Files.isDirectory(dir)) throw spec.usage("--resume " + dir + ": folder not found");
-                Device device = Devices.resolve(a.choice("device", "cpu", DeviceSelection.CHOICES), err);
+                Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
                 deviceName = device.name();
                 run = savedRun(dir);
                 trainer = Trainer.resume(dir, device, err, tty, a.intValue("epochs", 0, 1));
@@ -240,7 +240,7 @@ final class TrainCommand implements Command {
                     doubleValue(spec, a, "ema-decay", o.emaDecay()));
 
             TrainConfig.Run r = base.run();
-            String device = a.choice("device", r.device(), DeviceSelection.CHOICES);
+            String device = DeviceSelection.spec(a, r.device());
             TrainConfig.Run run = new TrainConfig.Run(a.intValue("size", r.size(), 1), a.intValue("batch", r.batch(), 1),
                     a.intValue("epochs", r.epochs(), 1), device, longValue(spec, a, "seed", r.seed()),
                     a.intValue("eval-every", r.evalEvery(), 0), a.intValue("max-nonfinite", r.maxConsecutiveNonFinite(), 1),

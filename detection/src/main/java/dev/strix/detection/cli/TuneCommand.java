@@ -116,7 +116,7 @@ final class TuneCommand implements Command {
             base = base.withData(GridSearch.withoutValidation(base.data())); // the folds score the trials; no split 'val' is needed
         int evalEvery = a.has("eval-every") ? base.run().evalEvery() : 0;
         Path dir = a.path("out");
-        Device device = DeviceSelection.resolve(base.run().device(), err);
+        Device device = Devices.resolve(base.run().device(), err);
         boolean tty = err == System.err && System.console() != null && System.console().isTerminal();
         GridSearch.Result r;
         try {

@@ -3,6 +3,7 @@ package dev.strix.detection.infer;
 import dev.strix.detection.model.DetNet;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Device;
+import dev.strix.nn.cuda.Devices;
 
 import java.util.List;
 
@@ -10,7 +11,8 @@ import java.util.List;
  * How a {@link Detector} is loaded and run. Start from {@link #defaults()} and change what you need:
  * {@code DetectorOptions.defaults().withInputSize(384).withScoreThreshold(0.3f)}.
  *
- * @param device         where the model runs (default the CPU)
+ * @param device         where the model runs (default the CPU; {@link #withDevice(String)} takes {@code cpu},
+ *                       {@code cuda}, {@code cuda:N} or {@code auto})
  * @param inputSize      side S of the square letterbox frame the image is scaled into, a positive multiple of 32;
  *                       0 means: the checkpoint's {@value CheckpointMetadata#INPUT_SIZE} metadata when present, else
  *                       {@value #DEFAULT_INPUT_SIZE}
@@ -46,6 +48,18 @@ public record DetectorOptions(Device device, int inputSize, float scoreThreshold
 
     public DetectorOptions withDevice(Device d) {
         return new DetectorOptions(d, inputSize, scoreThreshold, maxDetections, classNames, batchSize);
+    }
+
+    /**
+     * The device named the way {@code --device} names it: {@code cpu}, {@code cuda} (= {@code cuda:0}),
+     * {@code cuda:N}, or {@code auto} (CUDA device 0 when CUDA is usable, else the CPU; see
+     * {@link Devices#choose} for the reason of the choice).
+     *
+     * @throws IllegalArgumentException for an unknown spelling or a CUDA index that is not present
+     * @throws IllegalStateException    for {@code cuda...} when CUDA is not usable here, with the reason
+     */
+    public DetectorOptions withDevice(String spec) {
+        return withDevice(Devices.parse(spec));
     }
 
     public DetectorOptions withInputSize(int size) {

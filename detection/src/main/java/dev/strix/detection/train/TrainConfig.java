@@ -265,8 +265,8 @@ public record TrainConfig(Data data, Model model, Loss loss, Optim optim, Run ru
                 throw new IllegalArgumentException("size must be a positive multiple of " + DetNet.SIZE_MULTIPLE + ", got " + size);
             if (batch < 1 || epochs < 1) throw new IllegalArgumentException("batch and epochs must be >= 1");
             device = lower(device == null ? "cpu" : device);
-            if (!List.of("cpu", "cuda", "auto").contains(device))
-                throw new IllegalArgumentException("device must be cpu|cuda|auto, got '" + device + "'");
+            if (!device.matches("cpu|auto|cuda(:[0-9]{1,4})?"))
+                throw new IllegalArgumentException("device must be cpu|cuda|cuda:N|auto, got '" + device + "'");
             if (evalEvery < 0 || measureEvery < 0 || logEvery < 1 || maxConsecutiveNonFinite < 1)
                 throw new IllegalArgumentException("eval_every, measure_every >= 0, log_every, max_consecutive_nonfinite >= 1");
         }

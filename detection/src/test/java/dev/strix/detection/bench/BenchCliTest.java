@@ -55,6 +55,7 @@ class BenchCliTest {
             assertTrue(v > 0 && Double.isFinite(v), k + " = " + v + " in " + json);
         }
         assertEquals(0.0, number(json, "peak_device_mb"), "no device memory on the CPU: " + json);
+        assertEquals(false, json.get("cuda_graph"), json.toString());
         assertEquals(mode, json.get("mode"));
         assertEquals(1, ((Number) json.get("batch")).intValue());
         assertEquals(64, ((Number) json.get("size")).intValue());
@@ -149,6 +150,12 @@ class BenchCliTest {
         assertTrue(r.err().contains("detnet"), r.err());
         r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--device", "tpu");
         assertEquals(2, r.code());
+        r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "train", "--cuda-graph");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--cuda-graph is implemented for --mode infer only"), r.err());
+        r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--cuda-graph");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--cuda-graph needs a CUDA device, got cpu"), r.err());
         r = strix("bench", "conv", "--batch", "1");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--size"), r.err());

@@ -1,5 +1,6 @@
 package dev.strix.detection.cli;
 
+import dev.strix.cuda.CudaAvailability;
 import dev.strix.detection.model.Fixtures;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.io.Json;
@@ -18,6 +19,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** The {@code strix} command line, run in-process through {@link Main#run}. */
 class MainTest {
@@ -77,7 +79,9 @@ class MainTest {
         Outcome r = strix("forward", "--weights", weights(), "--input", io(), "--output", output.toString(),
                 "--classes", "5", "--width", "8", "--fpn", "16", "--depth", "2", "--device", "auto");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("using cpu") && r.err().contains("CUDA backend is not available yet"), r.err());
+        assertTrue(r.err().contains("device: auto: "), r.err());
+        if (!CudaAvailability.probe().usable())
+            assertTrue(r.err().contains("took the CPU: " + CudaAvailability.probe().reason()), r.err());
         assertTrue(Files.isRegularFile(output));
     }
 
@@ -158,7 +162,7 @@ class MainTest {
         assertTrue(r.err().contains("--weights needs a value"), r.err());
         r = strix("forward", "--weights", weights(), "--input", io(), "--output", "y.safetensors", "--device", "tpu");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("cpu|cuda|auto"), r.err());
+        assertTrue(r.err().contains("cpu|cuda|cuda:N|auto"), r.err());
         r = strix("forward", "--weights", weights(), "--input", io(), "--output", "y.safetensors", "--classes", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--classes needs an integer"), r.err());
@@ -172,10 +176,12 @@ class MainTest {
 
     @Test
     void cudaDeviceFailsClearly() {
+        assumeFalse(CudaAvailability.probe().usable(), "CUDA is usable here");
         Outcome r = strix("forward", "--weights", weights(), "--input", io(), "--output",
                 dir.resolve("y.safetensors").toString(), "--device", "cuda");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("CUDA backend is not available yet"), r.err());
+        assertTrue(r.err().contains("device cuda was asked for but CUDA is not usable: "
+                + CudaAvailability.probe().reason()), r.err());
     }
 
     @Test
@@ -207,9 +213,12 @@ class MainTest {
     void infoVersionAndHelp() {
         Outcome r = strix("info");
         assertEquals(0, r.code(), r.err() + r.out());
-        for (String key : List.of("java:", "JAVA_HOME:", "simd:", "cores:", "threads:", "heap:",
-                "cuda:    not available in this build (CPU backend only)"))
+        for (String key : List.of("java:", "JAVA_HOME:", "simd:", "cores:", "threads:", "heap:", "backends: cpu",
+                "\ncuda:\n", "  libraries:\n", "    cudnn: "))
             assertTrue(r.out().contains(key), key + " in " + r.out());
+        CudaAvailability cuda = CudaAvailability.probe();
+        assertTrue(r.out().contains(cuda.usable() ? "  usable: " + cuda.reason() : "  not usable: " + cuda.reason()),
+                r.out());
         r = strix("version");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("strix "), r.out());

@@ -1,7 +1,9 @@
 package dev.strix.nn.cuda;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +37,10 @@ public final class CachingAllocator {
         private final long address;
         private final long bytes;
         private boolean inUse;
+        /** The graph pool that keeps this block from reuse, or null. */
+        private GraphPool pool;
+        /** True when the owner returned the block while its pool still kept it. */
+        private boolean returnedToPool;
 
         Block(long address, long bytes) {
             this.address = address;
@@ -56,6 +62,7 @@ public final class CachingAllocator {
     private final DeviceMemory memory;
     private final Runnable pressureHook;
     private final Map<Long, ArrayDeque<Block>> freeLists = new HashMap<>();
+    private GraphPool capturing;
     private long bytesInUse, peakBytes, cachedBytes, blocksInUse, allocCount, mallocCount, freeCount;
 
     /**
@@ -116,8 +123,12 @@ public final class CachingAllocator {
      * @param block a block from {@link #allocate} that is no longer used
      */
     public synchronized void free(Block block) {
-        if (!block.inUse) throw new IllegalStateException("block at 0x" + Long.toHexString(block.address)
-                + " of " + block.bytes + " bytes is returned twice");
+        if (!block.inUse || block.returnedToPool) throw new IllegalStateException("block at 0x"
+                + Long.toHexString(block.address) + " of " + block.bytes + " bytes is returned twice");
+        if (block.pool != null) {
+            block.returnedToPool = true; // a captured graph still reads or writes it: reuse waits for the pool
+            return;
+        }
         block.inUse = false;
         bytesInUse -= block.bytes;
         blocksInUse--;
@@ -136,6 +147,60 @@ public final class CachingAllocator {
             list.clear();
         }
         freeLists.clear();
+    }
+
+    /**
+     * Starts a pool for a CUDA graph capture: every block handed out until {@link GraphPool#endCapture()} is
+     * kept from reuse, even after its owner returns it, until the pool is closed; a captured graph replays its
+     * kernels on exactly those addresses, so no other tensor may get them while the graph can still run. Until
+     * then such a block counts as in use.
+     *
+     * @throws IllegalStateException when another capture is in progress
+     */
+    public synchronized GraphPool beginGraphPool() {
+        if (capturing != null) throw new IllegalStateException("a graph capture is already in progress on " + deviceName);
+        capturing = new GraphPool();
+        return capturing;
+    }
+
+    /** The blocks of one captured graph (see {@link #beginGraphPool()}). */
+    public final class GraphPool implements AutoCloseable {
+        private final List<Block> blocks = new ArrayList<>();
+        private boolean closed;
+
+        private GraphPool() {}
+
+        /** Stops adding blocks (the capture has ended); the blocks stay reserved until {@link #close()}. */
+        public void endCapture() {
+            synchronized (CachingAllocator.this) {
+                if (capturing == this) capturing = null;
+            }
+        }
+
+        /** Blocks handed out during the capture. */
+        public int blocks() {
+            synchronized (CachingAllocator.this) {
+                return blocks.size();
+            }
+        }
+
+        /** Releases the blocks: those their owners already returned go to the free lists now. */
+        @Override
+        public void close() {
+            synchronized (CachingAllocator.this) {
+                if (closed) return;
+                closed = true;
+                if (capturing == this) capturing = null;
+                for (Block b : blocks) {
+                    b.pool = null;
+                    if (b.returnedToPool) {
+                        b.returnedToPool = false;
+                        free(b);
+                    }
+                }
+                blocks.clear();
+            }
+        }
     }
 
     /** The counters now. */
@@ -163,6 +228,10 @@ public final class CachingAllocator {
 
     private Block handOut(Block b) {
         b.inUse = true;
+        if (capturing != null) {
+            b.pool = capturing;
+            capturing.blocks.add(b);
+        }
         allocCount++;
         blocksInUse++;
         bytesInUse += b.bytes;

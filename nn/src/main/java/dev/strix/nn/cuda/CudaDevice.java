@@ -110,6 +110,11 @@ public final class CudaDevice implements Device {
         return allocator.stats();
     }
 
+    /** The allocator (for graph capture, {@link CudaGraph}). */
+    CachingAllocator allocator() {
+        return allocator;
+    }
+
     /** Restarts the allocator's peak tracking. */
     public void resetPeakMemory() {
         allocator.resetPeak();

@@ -52,7 +52,14 @@ public final class Devices {
         if (s.equals("cpu")) return new Choice(CpuDevice.INSTANCE, "cpu was asked for");
         if (s.equals("auto")) {
             CudaAvailability a = probe.get();
-            if (a.usable()) return new Choice(cuda.apply(0), "auto: CUDA is usable (" + a.reason() + "), took cuda:0");
+            if (a.usable()) {
+                try {
+                    return new Choice(cuda.apply(0), "auto: CUDA is usable (" + a.reason() + "), took cuda:0");
+                } catch (RuntimeException e) {
+                    return new Choice(CpuDevice.INSTANCE, "auto: CUDA looked usable (" + a.reason()
+                            + ") but cuda:0 could not be opened, took the CPU: " + e.getMessage());
+                }
+            }
             return new Choice(CpuDevice.INSTANCE, "auto: CUDA is not usable, took the CPU: " + a.reason());
         }
         int index = cudaIndex(s, spec);
@@ -64,6 +71,19 @@ public final class Devices {
             throw new IllegalArgumentException("device " + spec.strip() + " was asked for but only " + a.deviceCount()
                     + " CUDA device(s) are present (cuda:0 .. cuda:" + (a.deviceCount() - 1) + ")");
         return new Choice(cuda.apply(index), "cuda:" + index + " was asked for (" + a.reason() + ")");
+    }
+
+    /**
+     * Checks the spelling of {@code spec} without probing CUDA.
+     *
+     * @return the spelling, stripped and in lower case
+     * @throws IllegalArgumentException for an unknown spelling (the message names the accepted ones)
+     */
+    public static String checkSpec(String spec) {
+        if (spec == null) throw new IllegalArgumentException("no device given; expected " + SPECS);
+        String s = spec.strip().toLowerCase(Locale.ROOT);
+        if (!s.equals("cpu") && !s.equals("auto")) cudaIndex(s, spec);
+        return s;
     }
 
     /** The N of {@code cuda} / {@code cuda:N}, or an exception naming the accepted spellings. */

@@ -216,6 +216,56 @@ class CachingAllocatorTest {
         assertEquals(2, a.stats().cudaMallocCount());
     }
 
+    @Test
+    void blocksHandedOutDuringACaptureAreKeptFromReuseUntilThePoolCloses() {
+        FakeDeviceMemory device = new FakeDeviceMemory(1L << 30);
+        CachingAllocator a = new CachingAllocator("fake", device, () -> {});
+        CachingAllocator.Block before = a.allocate(1000);
+        a.free(before); // free before the capture: may serve the capture
+        CachingAllocator.GraphPool pool = a.beginGraphPool();
+        assertThrows(IllegalStateException.class, a::beginGraphPool, "one capture at a time");
+        CachingAllocator.Block fromCache = a.allocate(1000), fresh = a.allocate(1000);
+        assertEquals(before.address(), fromCache.address(), "the capture may take a block that was free before");
+        a.free(fromCache); // the owner lets go during the capture ...
+        CachingAllocator.Block again = a.allocate(1000);
+        assertNotEquals(fromCache.address(), again.address(), "... but the graph still uses it: not handed out again");
+        assertNotEquals(fresh.address(), again.address());
+        pool.endCapture();
+        assertEquals(3, pool.blocks());
+        a.free(fresh);
+        a.free(again);
+        assertThrows(IllegalStateException.class, () -> a.free(again), "a second return is still an error");
+        CachingAllocator.Block after = a.allocate(1000);
+        for (CachingAllocator.Block b : List.of(fromCache, fresh, again))
+            assertNotEquals(b.address(), after.address(), "kept while the graph lives");
+        assertEquals(4 * 1024, a.stats().bytesInUse(), "kept blocks count as in use: " + a.stats());
+        pool.close();
+        pool.close(); // harmless
+        assertEquals(1024, a.stats().bytesInUse(), a.stats().toString());
+        assertEquals(3 * 1024, a.stats().cachedBytes(), a.stats().toString());
+        CachingAllocator.Block reused = a.allocate(1000);
+        assertTrue(List.of(fromCache.address(), fresh.address(), again.address()).contains(reused.address()),
+                "after the pool closes its blocks serve new requests");
+        assertEquals(4, a.stats().cudaMallocCount());
+        a.free(after);
+        a.free(reused);
+        a.emptyCache();
+        assertEquals(0, device.used(), "everything went back to the device");
+    }
+
+    @Test
+    void aBlockStillHeldWhenThePoolClosesIsReturnedNormallyLater() {
+        CachingAllocator a = new CachingAllocator("fake", new FakeDeviceMemory(1L << 30), () -> {});
+        CachingAllocator.GraphPool pool = a.beginGraphPool();
+        CachingAllocator.Block output = a.allocate(4096);
+        pool.close();
+        assertEquals(4096, a.stats().bytesInUse());
+        a.free(output);
+        assertEquals(0, a.stats().bytesInUse());
+        assertEquals(output.address(), a.allocate(4096).address());
+        a.beginGraphPool().close(); // a new capture may start once the previous one ended
+    }
+
     private static void makeGarbage(CachingAllocator a) {
         CudaStorage s = new CudaStorage(null, 10_000, a, a.allocate(40_000));
         assertEquals(40_448, s.blockBytes());

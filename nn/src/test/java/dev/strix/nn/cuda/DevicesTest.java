@@ -95,6 +95,26 @@ class DevicesTest {
     }
 
     @Test
+    void autoFallsBackToTheCpuWhenCudaLooksUsableButDeviceZeroCannotBeOpened() {
+        Devices.Choice c = Devices.choose("auto", () -> TWO_GPUS, i -> {
+            throw new IllegalStateException("cudaSetDevice failed: out of memory");
+        });
+        assertSame(CpuDevice.INSTANCE, c.device());
+        assertEquals("auto: CUDA looked usable (2 CUDA device(s), device 0: Test GPU, driver CUDA 13.0) but cuda:0 "
+                + "could not be opened, took the CPU: cudaSetDevice failed: out of memory", c.reason());
+    }
+
+    @Test
+    void checkSpecNormalisesWithoutProbing() {
+        assertEquals("cuda:12", Devices.checkSpec(" CUDA:12 "));
+        assertEquals("auto", Devices.checkSpec("Auto"));
+        assertEquals("cpu", Devices.checkSpec("cpu"));
+        for (String bad : new String[] {"gpu", "cuda:", "cuda:x", ""})
+            assertThrows(IllegalArgumentException.class, () -> Devices.checkSpec(bad), bad);
+        assertThrows(IllegalArgumentException.class, () -> Devices.checkSpec(null));
+    }
+
+    @Test
     void onThisMachineWithoutCudaTheRealProbeDecides() {
         CudaAvailability probe = CudaAvailability.probe();
         assumeFalse(probe.usable(), "a GPU is present; the no-GPU behaviour is covered by the tests above");
