@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Simd#sum}, {@link Simd#exp} and {@link Simd#map} against scalar references. */
+@org.junit.jupiter.api.Tag("simd")
 class SimdTest {
     private static final int L = Simd.F.length();
 
