@@ -72,6 +72,12 @@ final class CompareCommand implements Command {
         }
         Budget budget = TuneCommand.budget(spec, a);
         TrainConfig base = TrainCommand.config(spec, a);
+        if (!a.has("sharing")) {
+            // the trunk layout belongs to the strategy being compared (one per task for independent), also when a
+            // config.json written by a shared run supplies the rest of the recipe
+            TrainConfig.Model m = base.model();
+            base = base.withModel(new TrainConfig.Model(m.width(), m.fpnChannels(), m.towerDepth(), "auto"));
+        }
         int evalEvery = a.has("eval-every") ? base.run().evalEvery() : 0;
         Path dir = a.path("out");
         Device device = Devices.resolve(base.run().device(), err);

@@ -82,6 +82,27 @@ class CompareCommandTest {
     }
 
     @Test
+    void aConfigFromASharedRunStillComparesIndependent() throws Exception {
+        Path first = dir.resolve("first");
+        TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted",
+                "--budget-epochs", "1", "--out", first.toString()));
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(first.resolve("trials/weighted/config.json"));
+        Map<String, Object> cfg = Json.asObject(Json.parse(json), "c");
+        Json.requireObject(cfg, "model").put("sharing", "shared");
+        Path config = dir.resolve("shared-config.json");
+        Files.writeString(config, Json.writePretty(cfg, 2));
+        Path out = dir.resolve("cmp");
+        r = TuneCommandTest.strix(List.of("compare", "--config", config.toString(), "--strategies", "independent",
+                "--budget-epochs", "1", "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> csv = CsvFiles.read(out.resolve("compare.csv"));
+        assertEquals("ok", csv.get(1).get(csv.getFirst().indexOf("status")), csv.get(1).toString());
+        Map<String, Object> trial = Json.asObject(Json.parse(Files.readString(out.resolve("trials/independent/config.json"))), "t");
+        assertEquals("independent", Json.requireObject(trial, "model").get("sharing"));
+    }
+
+    @Test
     void unknownStrategyIsAUsageErrorListingTheValidNames() {
         TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted,magic",
                 "--budget-epochs", "1", "--out", dir.resolve("c").toString()));
