@@ -112,7 +112,8 @@ final class ConvImplicit {
      * Adds the filter gradient of images [n0, n1) to acc (K, C, R, S): dw[k, (c, r, s)] += sum over grid pixels g
      * of dyGrid[k, g] * xs[base(c, r, s) + g], where dyGrid is dy laid out on the grid with zeros in the extra
      * columns. Dot products of 4 gradient rows against 4 shifted image rows at a time, in grid chunks of
-     * {@link #DOT_CHUNK} so that the chunk's image planes and gradient rows stay in L2. Returns false (having
+     * {@link #DOT_CHUNK} so that the chunk's image planes and gradient rows stay in L2; the gradient rows are
+     * padded with zeros to whole vectors, so the dot products have no scalar tails. Returns false (having
      * done nothing) when the geometry does not fit this path or the grid is too short for it to pay off.
      */
     static boolean filterImages(float[] acc, float[] dy, float[] x, ConvShape s, int n0, int n1) {
@@ -127,39 +128,43 @@ final class ConvImplicit {
         // short grids: 16 lane reductions per 4 x 4 block and a pass over dw per image outweigh the dots; the
         // packed GEMM over several images at once does better there
         if (!anySize && (grid < 256 || (long) k * depth > BIG_WEIGHTS)) return false;
-        float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * grid);
+        // gradient rows padded with zeros to whole vectors (the image rows read past the grid stay in xs)
+        int ld = (grid + L - 1) / L * L;
+        float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * ld);
         int[] base = geo.base;
+        int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
         for (int n = n0; n < n1; n++) {
             phases(xs, x, n * s.inChannels() * s.inH() * s.inW(), s, geo);
             for (int ki = 0; ki < k; ki++) {
                 for (int oy = 0; oy < p; oy++) {
-                    int d = ki * grid + oy * ws;
+                    int d = ki * ld + oy * ws;
                     System.arraycopy(dy, ((n * k + ki) * p + oy) * q, dyg, d, q);
                     java.util.Arrays.fill(dyg, d + q, d + ws, 0f);
                 }
+                java.util.Arrays.fill(dyg, ki * ld + grid, (ki + 1) * ld, 0f);
             }
-            for (int g0 = 0; g0 < grid; g0 += DOT_CHUNK) {
-                int kb = Math.min(DOT_CHUNK, grid - g0);
+            for (int g0 = 0; g0 < ld; g0 += chunk) {
+                int kb = Math.min(chunk, ld - g0);
                 int i = 0;
                 for (; i + 4 <= k; i += 4) {
-                    int ao = i * grid + g0, j = 0;
+                    int ao = i * ld + g0, j = 0;
                     for (; j + 4 <= depth; j += 4)
-                        dot4x4(dyg, ao, grid, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
+                        dot4x4(dyg, ao, ld, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
                                 kb, acc, i * depth + j, depth);
                     for (; j < depth; j++) {
-                        for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * grid, xs, base[j] + g0, kb);
+                        for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, base[j] + g0, kb);
                     }
                 }
                 for (; i < k; i++) {
-                    for (int j = 0; j < depth; j++) acc[i * depth + j] += dot(dyg, i * grid + g0, xs, base[j] + g0, kb);
+                    for (int j = 0; j < depth; j++) acc[i * depth + j] += dot(dyg, i * ld + g0, xs, base[j] + g0, kb);
                 }
             }
         }
         return true;
     }
 
-    /** Grid pixels per dot-product chunk of {@link #filterImages}. */
-    private static final int DOT_CHUNK = 1024;
+    /** Grid pixels per dot-product chunk of {@link #filterImages} at most (chunks are split evenly). */
+    private static final int DOT_CHUNK = 2048;
 
     /** Dot product of x[xo ..] and y[yo ..] over len floats. */
     private static float dot(float[] x, int xo, float[] y, int yo, int len) {
