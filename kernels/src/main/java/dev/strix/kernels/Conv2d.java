@@ -45,8 +45,29 @@ public final class Conv2d {
      * @param s    geometry
      */
     public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s) {
+        forward(y, x, w, bias, s, false);
+    }
+
+    /**
+     * y = conv(x, w) + bias, then max(0, y) when {@code relu} (applied as the output is stored on the
+     * implicit-GEMM path, as one more pass over y otherwise).
+     *
+     * @param y    output (N, K, P, Q), overwritten
+     * @param x    input (N, C, H, W)
+     * @param w    weight (K, C/G, R, S)
+     * @param bias (K), or null for none
+     * @param s    geometry
+     * @param relu whether to apply max(0, .) to the result
+     */
+    public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
         checkSizes(s, "y", y, s.outputSize(), x, w, bias);
-        if (ConvImplicit.suits(s) && ConvImplicit.forward(y, x, w, bias, s)) return;
+        if (ConvImplicit.suits(s) && ConvImplicit.forward(y, x, w, bias, s, relu)) return;
+        forwardExplicit(y, x, w, bias, s);
+        if (relu) Activations.forward(Activation.RELU, 0f, y, y, s.outputSize());
+    }
+
+    /** The im2col (or pointwise) forward pass. */
+    private static void forwardExplicit(float[] y, float[] x, float[] w, float[] bias, ConvShape s) {
         Plan pl = new Plan(s);
         int items = s.batch() * s.groups() * pl.tiles;
         boolean packed = Simd.ENABLED && !pl.pointwise;

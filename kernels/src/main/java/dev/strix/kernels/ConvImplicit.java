@@ -68,10 +68,11 @@ final class ConvImplicit {
     }
 
     /**
-     * y = conv(x, w) + bias for a shape that {@link #suits}; returns false (having done nothing) when the geometry
-     * does not fit this path (unequal strides).
+     * y = conv(x, w) + bias, then max(0, y) when {@code relu}, for a shape that {@link #suits}; returns false
+     * (having done nothing) when the geometry does not fit this path (unequal strides, or large weights on small
+     * images).
      */
-    static boolean forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s) {
+    static boolean forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
         Geometry geo = Geometry.of(s);
         if (geo == null) return false;
         int k = s.outChannels(), depth = geo.depth;
@@ -80,13 +81,14 @@ final class ConvImplicit {
         float[] wp = buffer(WEIGHTS, GemmBlocked.packedASize(k, depth));
         GemmBlocked.packA(false, w, 0, depth, 0, k, 0, depth, 1f, wp, 0);
         Parallel.forRange(s.batch(), 1, (n0, n1) -> {
-            for (int n = n0; n < n1; n++) image(y, x, wp, bias, s, geo, n);
+            for (int n = n0; n < n1; n++) image(y, x, wp, bias, s, geo, n, relu);
         });
         return true;
     }
 
     /** One image: phase planes, then tiles of whole output rows through the micro-kernel, then the copy-out. */
-    private static void image(float[] y, float[] x, float[] wp, float[] bias, ConvShape s, Geometry geo, int n) {
+    private static void image(float[] y, float[] x, float[] wp, float[] bias, ConvShape s, Geometry geo, int n,
+                              boolean relu) {
         int c = s.inChannels(), k = s.outChannels(), p = s.outH(), q = s.outW(), ws = geo.ws;
         float[] xs = buffer(PHASES, geo.size);
         phases(xs, x, n * c * s.inH() * s.inW(), s, geo);
@@ -103,7 +105,7 @@ final class ConvImplicit {
             for (int ki = 0; ki < k; ki++) {
                 float b = bias == null ? 0f : bias[ki];
                 for (int oy = oy0; oy < oy1; oy++)
-                    copyRow(out, ki * cols + (oy - oy0) * ws, y, yImage + (ki * p + oy) * q, q, b);
+                    copyRow(out, ki * cols + (oy - oy0) * ws, y, yImage + (ki * p + oy) * q, q, b, relu);
             }
         }
     }
@@ -227,13 +229,19 @@ final class ConvImplicit {
         c[at] += sum;
     }
 
-    /** dst[0 .. len) = src[0 .. len) + b. */
-    private static void copyRow(float[] src, int so, float[] dst, int d0, int len, float b) {
+    /** dst[0 .. len) = src[0 .. len) + b, then max(0, .) when {@code relu}. */
+    private static void copyRow(float[] src, int so, float[] dst, int d0, int len, float b, boolean relu) {
         int i = 0;
-        FloatVector bv = FloatVector.broadcast(F, b);
-        for (int bound = F.loopBound(len); i < bound; i += L)
-            FloatVector.fromArray(F, src, so + i).add(bv).intoArray(dst, d0 + i);
-        for (; i < len; i++) dst[d0 + i] = src[so + i] + b;
+        FloatVector bv = FloatVector.broadcast(F, b), zero = FloatVector.zero(F);
+        if (relu) {
+            for (int bound = F.loopBound(len); i < bound; i += L)
+                FloatVector.fromArray(F, src, so + i).add(bv).max(zero).intoArray(dst, d0 + i);
+            for (; i < len; i++) dst[d0 + i] = Math.max(0f, src[so + i] + b);
+        } else {
+            for (int bound = F.loopBound(len); i < bound; i += L)
+                FloatVector.fromArray(F, src, so + i).add(bv).intoArray(dst, d0 + i);
+            for (; i < len; i++) dst[d0 + i] = src[so + i] + b;
+        }
     }
 
     /** Fills the phase planes of one image (x from xOff) with the zero-padded input; see the class legend. */

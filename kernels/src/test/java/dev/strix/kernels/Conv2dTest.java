@@ -71,9 +71,13 @@ class Conv2dTest {
                 float[] want = new float[s.outputSize()], got = new float[s.outputSize()];
                 Arrays.fill(got, Float.NaN);
                 Conv2dReference.forward(want, x, w, bias, s);
-                if (!ConvImplicit.forward(got, x, w, bias, s)) continue;
+                if (!ConvImplicit.forward(got, x, w, bias, s, false)) continue;
                 assertClose(want, got, "implicit forward " + s + (bias == null ? " no bias" : " with bias"));
                 checked++;
+                for (int i = 0; i < want.length; i++) want[i] = Math.max(0f, want[i]);
+                Arrays.fill(got, Float.NaN);
+                ConvImplicit.forward(got, x, w, bias, s, true);
+                assertClose(want, got, "implicit forward + relu " + s);
             }
         }
         if (checked < 20) fail("only " + checked + " shapes took the implicit path");
@@ -94,6 +98,20 @@ class Conv2dTest {
             checked++;
         }
         if (checked < 15) fail("only " + checked + " shapes took the implicit path");
+    }
+
+    @Test
+    void forwardWithReluMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (ConvShape s : SHAPES) {
+            float[] x = random(rnd, s.inputSize()), w = random(rnd, s.weightSize()), b = random(rnd, s.outChannels());
+            float[] want = new float[s.outputSize()], got = new float[s.outputSize()];
+            Conv2dReference.forward(want, x, w, b, s);
+            for (int i = 0; i < want.length; i++) want[i] = Math.max(0f, want[i]);
+            Arrays.fill(got, Float.NaN);
+            Conv2d.forward(got, x, w, b, s, true);
+            assertClose(want, got, "forward + relu " + s);
+        }
     }
 
     @Test
