@@ -181,7 +181,10 @@ final class ConvImplicit {
         return sum;
     }
 
-    /** c[4 x 4 at co, row stride ldc] += rows a (4 at ao, stride lda) . rows b (at b0..b3) over len floats. */
+    /**
+     * c[4 x 4 at co, row stride ldc] += rows a (4 at ao, stride lda) . rows b (at b0..b3) over len floats (a
+     * multiple of the lane count).
+     */
     private static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
                                float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
@@ -202,31 +205,24 @@ final class ConvImplicit {
             y = FloatVector.fromArray(F, b, b3 + i);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
+        // reduced in place rather than through a helper taking a FloatVector (a call C2 does not inline boxes)
         int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        finish(c00, a, ao, b, b0, i, len, c, co);
-        finish(c01, a, ao, b, b1, i, len, c, co + 1);
-        finish(c02, a, ao, b, b2, i, len, c, co + 2);
-        finish(c03, a, ao, b, b3, i, len, c, co + 3);
-        finish(c10, a, a1, b, b0, i, len, c, c1);
-        finish(c11, a, a1, b, b1, i, len, c, c1 + 1);
-        finish(c12, a, a1, b, b2, i, len, c, c1 + 2);
-        finish(c13, a, a1, b, b3, i, len, c, c1 + 3);
-        finish(c20, a, a2, b, b0, i, len, c, c2);
-        finish(c21, a, a2, b, b1, i, len, c, c2 + 1);
-        finish(c22, a, a2, b, b2, i, len, c, c2 + 2);
-        finish(c23, a, a2, b, b3, i, len, c, c2 + 3);
-        finish(c30, a, a3, b, b0, i, len, c, c3);
-        finish(c31, a, a3, b, b1, i, len, c, c3 + 1);
-        finish(c32, a, a3, b, b2, i, len, c, c3 + 2);
-        finish(c33, a, a3, b, b3, i, len, c, c3 + 3);
-    }
-
-    /** c[at] += lanes of acc + the scalar tail [from, len) of the dot product of a[ao ..] and b[bo ..]. */
-    private static void finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int from, int len, float[] c,
-                               int at) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (int e = from; e < len; e++) sum += a[ao + e] * b[bo + e];
-        c[at] += sum;
+        c[co] += c00.reduceLanes(VectorOperators.ADD);
+        c[co + 1] += c01.reduceLanes(VectorOperators.ADD);
+        c[co + 2] += c02.reduceLanes(VectorOperators.ADD);
+        c[co + 3] += c03.reduceLanes(VectorOperators.ADD);
+        c[c1] += c10.reduceLanes(VectorOperators.ADD);
+        c[c1 + 1] += c11.reduceLanes(VectorOperators.ADD);
+        c[c1 + 2] += c12.reduceLanes(VectorOperators.ADD);
+        c[c1 + 3] += c13.reduceLanes(VectorOperators.ADD);
+        c[c2] += c20.reduceLanes(VectorOperators.ADD);
+        c[c2 + 1] += c21.reduceLanes(VectorOperators.ADD);
+        c[c2 + 2] += c22.reduceLanes(VectorOperators.ADD);
+        c[c2 + 3] += c23.reduceLanes(VectorOperators.ADD);
+        c[c3] += c30.reduceLanes(VectorOperators.ADD);
+        c[c3 + 1] += c31.reduceLanes(VectorOperators.ADD);
+        c[c3 + 2] += c32.reduceLanes(VectorOperators.ADD);
+        c[c3 + 3] += c33.reduceLanes(VectorOperators.ADD);
     }
 
     /** dst[0 .. len) = src[0 .. len) + b, then max(0, .) when {@code relu}. */
