@@ -80,9 +80,7 @@ final class ConvImplicit {
         if ((long) k * depth > BIG_WEIGHTS && s.outH() * geo.ws < 256) return false;
         float[] wp = buffer(WEIGHTS, GemmBlocked.packedASize(k, depth));
         GemmBlocked.packA(false, w, 0, depth, 0, k, 0, depth, 1f, wp, 0);
-        Parallel.forRange(s.batch(), 1, (n0, n1) -> {
-            for (int n = n0; n < n1; n++) image(y, x, wp, bias, s, geo, n, relu);
-        });
+        Parallel.forEachItem(s.batch(), n -> image(y, x, wp, bias, s, geo, n, relu));
         return true;
     }
 
@@ -248,35 +246,41 @@ final class ConvImplicit {
             int src = xOff + c * h * w;
             for (int a = 0; a < t; a++) {
                 for (int i = 0; i < hs; i++) {
-                    int ih = i * t + a - ph;
-                    for (int b = 0; b < t; b++) {
-                        int d = ((c * t + a) * t + b) * plane + i * ws;
-                        if (ih < 0 || ih >= h) {
-                            java.util.Arrays.fill(xs, d, d + ws, 0f);
-                            continue;
-                        }
-                        int row = src + ih * w;
-                        // column j holds padded column j*t + b, i.e. input column j*t + b - pw
-                        int lo = Math.max(0, ceilDiv(pw - b, t)), hi = Math.min(ws, ceilDiv(w + pw - b, t));
-                        if (hi <= lo) {
-                            java.util.Arrays.fill(xs, d, d + ws, 0f);
-                            continue;
-                        }
-                        java.util.Arrays.fill(xs, d, d + lo, 0f);
-                        if (t == 1) {
-                            System.arraycopy(x, row + lo - pw, xs, d + lo, hi - lo);
-                        } else {
-                            for (int j = lo, iw = lo * t + b - pw; j < hi; j++, iw += t) xs[d + j] = x[row + iw];
-                        }
-                        java.util.Arrays.fill(xs, d + hi, d + ws, 0f);
+                    int ih = i * t + a - ph, d0 = ((c * t + a) * t) * plane + i * ws;
+                    if (ih < 0 || ih >= h) {
+                        for (int b = 0; b < t; b++) java.util.Arrays.fill(xs, d0 + b * plane, d0 + b * plane + ws, 0f);
+                    } else if (t == 1) {
+                        int lo = Math.min(ws, pw), hi = Math.min(ws, w + pw);
+                        for (int j = 0; j < lo; j++) xs[d0 + j] = 0f;
+                        System.arraycopy(x, src + ih * w, xs, d0 + lo, hi - lo);
+                        for (int j = hi; j < ws; j++) xs[d0 + j] = 0f;
+                    } else {
+                        phaseRow(xs, d0, plane, x, src + ih * w, w, t, ws, pw);
                     }
                 }
             }
         }
     }
 
-    private static int ceilDiv(int a, int b) {
-        return -Math.floorDiv(-a, b);
+    /**
+     * Splits one padded input row over its t column phases: phase b, column j (at d0 + b*plane + j) gets padded
+     * column j*t + b, i.e. input column j*t + b - pw (0 outside the row). One pass over the row.
+     */
+    private static void phaseRow(float[] xs, int d0, int plane, float[] x, int row, int w, int t, int ws, int pw) {
+        if (t == 2) {
+            int e = d0, o = d0 + plane;
+            for (int j = 0; j < ws; j++) {
+                int i0 = 2 * j - pw, i1 = i0 + 1;
+                xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
+                xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+            }
+            return;
+        }
+        int padded = ws * t;
+        for (int pc = 0; pc < padded; pc++) {
+            int iw = pc - pw, j = pc / t, b = pc - j * t;
+            xs[d0 + b * plane + j] = iw >= 0 && iw < w ? x[row + iw] : 0f;
+        }
     }
 
     /** The 8 x 2-vector micro-kernel with B row p at xs[base[p] + g]: out tile = A panel * B over depth. */

@@ -78,6 +78,24 @@ public final class Parallel {
         });
     }
 
+    /**
+     * Runs {@code task(i)} for i in [0, count) as {@code count} separate tasks, which idle workers steal from
+     * busy ones: for a few heavy items of similar size (the images of a batch), this keeps both cores busy when
+     * one of them is slowed down by other work on the machine, where {@link #forEachChunk}'s fixed split would
+     * wait for the slower half.
+     */
+    public static void forEachItem(int count, java.util.function.IntConsumer task) {
+        if (count <= 0) return;
+        ForkJoinPool p = pool;
+        if (p == null || count == 1 || insidePool(p)) {
+            for (int i = 0; i < count; i++) task.accept(i);
+            return;
+        }
+        p.invoke(new Chunks((a, b) -> {
+            for (int i = a; i < b; i++) task.accept(i);
+        }, count, count, 0, count));
+    }
+
     private static final class Chunks extends RecursiveAction {
         private final RangeBody body;
         private final int n, chunks, lo, hi;

@@ -38,6 +38,8 @@ class Conv2dTest {
             ConvShape.of(3, 12, 9, 7, 4, 3, 1, 1),
             ConvShape.of(2, 2, 6, 5, 3, 3, 1, 3),
             ConvShape.of(5, 40, 3, 3, 9, 1, 1, 0),
+            // stride 3: three column phases per row
+            ConvShape.of(2, 3, 11, 10, 4, 3, 3, 1),
     };
 
     // float sums of up to 32*9 products of values in [-1, 1] against double sums: observed differences stay
