@@ -38,6 +38,9 @@ class Conv2dTest {
             ConvShape.of(3, 12, 9, 7, 4, 3, 1, 1),
             ConvShape.of(2, 2, 6, 5, 3, 3, 1, 3),
             ConvShape.of(5, 40, 3, 3, 9, 1, 1, 0),
+            // small planes with many outputs: several images per filter-gradient GEMM
+            ConvShape.of(3, 8, 6, 6, 32, 3, 1, 1),
+            ConvShape.of(5, 8, 7, 6, 40, 3, 2, 1),
             // stride 3: three column phases per row
             ConvShape.of(2, 3, 11, 10, 4, 3, 3, 1),
     };
@@ -150,7 +153,8 @@ class Conv2dTest {
         Parallel.setThreads(3);
         try {
             SplittableRandom rnd = new SplittableRandom(4);
-            for (ConvShape s : new ConvShape[] {ConvShape.of(5, 4, 9, 9, 6, 3, 1, 1), SHAPES[10], SHAPES[5]}) {
+            for (ConvShape s : new ConvShape[] {ConvShape.of(5, 4, 9, 9, 6, 3, 1, 1), SHAPES[10], SHAPES[5],
+                    ConvShape.of(5, 8, 7, 6, 40, 3, 2, 1)}) {
                 float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
                 float[] want = new float[s.weightSize()], got = new float[s.weightSize()];
                 Conv2dReference.backwardFilter(want, dy, x, s);
