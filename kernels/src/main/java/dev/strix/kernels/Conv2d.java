@@ -20,6 +20,11 @@ import jdk.incubator.vector.FloatVector;
  * ({@link GemmBlocked#runPacked}), so neither operand is copied twice. Work is split over
  * (image, group, pixel tile) items on the {@link Parallel} pool when there are enough of them; otherwise
  * the items run in turn and each GEMM splits itself.
+ *
+ * <p>With SIMD on, one group and at least one image per worker, the forward pass and most filter gradients
+ * skip the unfolding altogether ({@link ConvImplicit}: the micro-kernel reads shifted rows of a padded copy of
+ * the image), and a stride-1 backward-data pass runs as the forward convolution of dy with flipped weights
+ * ({@link #backwardDataTransposed}), so only strided layers still fold with col2im.
  */
 public final class Conv2d {
     /** Target floats in one column tile (D x tile pixels): 512 KiB, about half a core's L2. */
