@@ -41,9 +41,11 @@ public final class Parallel {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
         ForkJoinPool old = pool;
         threads = n;
+        // numbered by a counter: getPoolIndex() is not assigned yet while the factory runs (every worker was "0")
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
         pool = n == 1 ? null : new ForkJoinPool(n, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("strix-worker-" + t.getPoolIndex());
+            t.setName("strix-worker-" + count.getAndIncrement());
             t.setDaemon(true);
             return t;
         }, null, false);
