@@ -20,6 +20,10 @@ public final class Activations {
     public static void forward(Activation kind, float alpha, float[] y, float[] x, int n) {
         Elementwise.check(y, n);
         Elementwise.check(x, n);
+        if (kind == Activation.RELU) {
+            Parallel.forRange(n, GRAIN, (from, to) -> reluForward(y, x, from, to));
+            return;
+        }
         Parallel.forRange(n, GRAIN, (from, to) -> {
             int i = from;
             if (Simd.ENABLED) {
@@ -76,6 +80,10 @@ public final class Activations {
         };
         float[] v = fromY ? y : x;
         Elementwise.check(v, n);
+        if (kind == Activation.RELU) {
+            Parallel.forRange(n, GRAIN, (from, to) -> reluBackward(dx, dy, v, from, to));
+            return;
+        }
         Parallel.forRange(n, GRAIN, (from, to) -> {
             int i = from;
             if (Simd.ENABLED) {
@@ -87,6 +95,34 @@ public final class Activations {
             }
             for (; i < to; i++) dx[i] = backward(kind, alpha, dy[i], v[i], fromY);
         });
+    }
+
+    /**
+     * ReLU forward over [from, to), its vector loop written out: the shared per-vector helper is too large for
+     * C2 to inline, and a vector passed to a call that is not inlined is boxed (an allocation per 16 floats).
+     */
+    private static void reluForward(float[] y, float[] x, int from, int to) {
+        int i = from;
+        if (Simd.ENABLED) {
+            FloatVector zero = FloatVector.zero(Simd.F);
+            for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES)
+                FloatVector.fromArray(Simd.F, x, i).max(zero).intoArray(y, i);
+        }
+        for (; i < to; i++) y[i] = Math.max(x[i], 0f);
+    }
+
+    /** ReLU backward over [from, to): dx = dy where s > 0 (s is x, or y), else 0; see {@link #reluForward}. */
+    private static void reluBackward(float[] dx, float[] dy, float[] s, int from, int to) {
+        int i = from;
+        if (Simd.ENABLED) {
+            FloatVector zero = FloatVector.zero(Simd.F);
+            for (int bound = from + Simd.F.loopBound(to - from); i < bound; i += Simd.LANES) {
+                FloatVector g = FloatVector.fromArray(Simd.F, dy, i);
+                VectorMask<Float> on = FloatVector.fromArray(Simd.F, s, i).compare(VectorOperators.GT, zero);
+                zero.blend(g, on).intoArray(dx, i);
+            }
+        }
+        for (; i < to; i++) dx[i] = s[i] > 0f ? dy[i] : 0f;
     }
 
     /** Gradient for one vector; s is y when fromY, x otherwise. */

@@ -20,6 +20,11 @@ import jdk.incubator.vector.FloatVector;
  * ({@link GemmBlocked#runPacked}), so neither operand is copied twice. Work is split over
  * (image, group, pixel tile) items on the {@link Parallel} pool when there are enough of them; otherwise
  * the items run in turn and each GEMM splits itself.
+ *
+ * <p>With SIMD on, one group and at least one image per worker, the forward pass and most filter gradients
+ * skip the unfolding altogether ({@link ConvImplicit}: the micro-kernel reads shifted rows of a padded copy of
+ * the image), and a stride-1 backward-data pass runs as the forward convolution of dy with flipped weights
+ * ({@link #backwardDataTransposed}), so only strided layers still fold with col2im.
  */
 public final class Conv2d {
     /** Target floats in one column tile (D x tile pixels): 512 KiB, about half a core's L2. */
@@ -29,6 +34,8 @@ public final class Conv2d {
     private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> WEIGHTS = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> FLIPPED = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> GATHER = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     private Conv2d() {}
@@ -43,7 +50,29 @@ public final class Conv2d {
      * @param s    geometry
      */
     public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s) {
+        forward(y, x, w, bias, s, false);
+    }
+
+    /**
+     * y = conv(x, w) + bias, then max(0, y) when {@code relu} (applied as the output is stored on the
+     * implicit-GEMM path, as one more pass over y otherwise).
+     *
+     * @param y    output (N, K, P, Q), overwritten
+     * @param x    input (N, C, H, W)
+     * @param w    weight (K, C/G, R, S)
+     * @param bias (K), or null for none
+     * @param s    geometry
+     * @param relu whether to apply max(0, .) to the result
+     */
+    public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
         checkSizes(s, "y", y, s.outputSize(), x, w, bias);
+        if (ConvImplicit.suits(s) && ConvImplicit.forward(y, x, w, bias, s, relu)) return;
+        forwardExplicit(y, x, w, bias, s);
+        if (relu) Activations.forward(Activation.RELU, 0f, y, y, s.outputSize());
+    }
+
+    /** The im2col (or pointwise) forward pass. */
+    private static void forwardExplicit(float[] y, float[] x, float[] w, float[] bias, ConvShape s) {
         Plan pl = new Plan(s);
         int items = s.batch() * s.groups() * pl.tiles;
         boolean packed = Simd.ENABLED && !pl.pointwise;
@@ -92,6 +121,10 @@ public final class Conv2d {
         checkSizes(s, "dx", dx, s.inputSize(), null, w, null);
         checkLength("dy", dy, s.outputSize());
         Plan pl = new Plan(s);
+        if (transposable(s, pl)) {
+            backwardDataTransposed(dx, dy, w, s);
+            return;
+        }
         // one item per (image, group): the folds of different pixel tiles overlap in dx
         forItems(s.batch() * s.groups(), ng -> {
             int g = ng % s.groups(), n = ng / s.groups();
@@ -111,6 +144,40 @@ public final class Conv2d {
                 ConvIm2col.col2imAdd(col, pl.cg, s, p0, p1, dx, dxOff);
             }
         });
+    }
+
+    /**
+     * Whether dx is a stride-1 convolution of dy (see {@link #backwardDataTransposed}): stride 1, not the
+     * pointwise case (a plain GEMM already), and padding no larger than the kernel's extent minus one.
+     */
+    private static boolean transposable(ConvShape s, Plan pl) {
+        return !pl.pointwise && s.strideH() == 1 && s.strideW() == 1
+                && s.padH() <= s.dilationH() * (s.kernelH() - 1) && s.padW() <= s.dilationW() * (s.kernelW() - 1);
+    }
+
+    /**
+     * Backward-data of a stride-1 convolution as a forward one: dx = conv(dy, w'), where w' (C, K/G, R, S) holds
+     * w with input and output channels swapped within each group and the taps flipped, padding
+     * dilation * (R - 1) - pad (likewise for S), the same dilation and groups. This skips the fold (col2im) and
+     * the thin GEMM that a layer with few output channels (a detection head's 1, 4 or 20) gives on the
+     * col2im path: the forward GEMM has C rows and K*R*S depth instead.
+     */
+    private static void backwardDataTransposed(float[] dx, float[] dy, float[] w, ConvShape s) {
+        int g = s.groups(), kg = s.outChannelsPerGroup(), cg = s.inChannelsPerGroup();
+        int kh = s.kernelH(), kw = s.kernelW(), taps = kh * kw;
+        float[] flipped = buffer(FLIPPED, s.weightSize());
+        for (int gi = 0; gi < g; gi++) {
+            for (int k = 0; k < kg; k++) {
+                for (int c = 0; c < cg; c++) {
+                    int src = ((gi * kg + k) * cg + c) * taps, dst = ((gi * cg + c) * kg + k) * taps;
+                    for (int t = 0; t < taps; t++) flipped[dst + t] = w[src + taps - 1 - t];
+                }
+            }
+        }
+        ConvShape ts = new ConvShape(s.batch(), s.outChannels(), s.outH(), s.outW(), s.inChannels(), kh, kw, 1, 1,
+                s.dilationH() * (kh - 1) - s.padH(), s.dilationW() * (kw - 1) - s.padW(), s.dilationH(),
+                s.dilationW(), g);
+        forward(dx, dy, flipped, null, ts);
     }
 
     /**
@@ -143,6 +210,16 @@ public final class Conv2d {
 
     /** Overwrites acc[0 .. weightSize) with the filter gradient of images [n0, n1). */
     private static void filterImages(float[] acc, float[] dy, float[] x, ConvShape s, Plan pl, int n0, int n1) {
+        if (Simd.ENABLED && s.groups() == 1 && !pl.pointwise) {
+            java.util.Arrays.fill(acc, 0, s.weightSize(), 0f);
+            if (ConvImplicit.filterImages(acc, dy, x, s, n0, n1)) return;
+        }
+        // measured: grouping pays for unfolded convolutions with many outputs (DetNet's 8 x 8 stage: 2.5x);
+        // pointwise ones read x in place per image, and thin outputs (heads) lost to the gathering copies
+        if (!pl.pointwise && pl.kg >= 32 && pl.pixels * 2 <= pl.span) {
+            filterImageGroups(acc, dy, x, s, pl, n0, n1);
+            return;
+        }
         for (int g = 0; g < s.groups(); g++) {
             int wOff = g * pl.kg * pl.depth;
             float beta = 0f;
@@ -168,6 +245,32 @@ public final class Conv2d {
     }
 
     /**
+     * {@link #filterImages} for small images: the pixels of several images side by side make one GEMM of depth
+     * (images x pixels) up to a tile, instead of one short GEMM per image whose packing and stores would
+     * outweigh its multiply-adds. dy rows are gathered next to each other like the columns.
+     */
+    private static void filterImageGroups(float[] acc, float[] dy, float[] x, ConvShape s, Plan pl, int n0,
+                                          int n1) {
+        int per = Math.max(1, pl.span / pl.pixels), pix = pl.pixels;
+        for (int g = 0; g < s.groups(); g++) {
+            int wOff = g * pl.kg * pl.depth;
+            float beta = 0f;
+            for (int n = n0; n < n1; n += per) {
+                int cnt = Math.min(per, n1 - n), ld = cnt * pix;
+                float[] col = buffer(COL, pl.depth * ld), grads = buffer(GATHER, pl.kg * ld);
+                for (int i = 0; i < cnt; i++) {
+                    int dyOff = ((n + i) * s.outChannels() + g * pl.kg) * pix;
+                    int xOff = ((n + i) * s.inChannels() + g * pl.cg) * pl.plane;
+                    for (int k = 0; k < pl.kg; k++) System.arraycopy(dy, dyOff + k * pix, grads, k * ld + i * pix, pix);
+                    ConvIm2col.im2col(x, xOff, pl.cg, s, 0, pix, col, i * pix, ld);
+                }
+                Gemm.sgemm(false, true, pl.kg, pl.depth, ld, 1f, grads, 0, ld, col, 0, ld, beta, acc, wOff, pl.depth);
+                beta = 1f;
+            }
+        }
+    }
+
+    /**
      * db[k] = sum of dy[n, k, p, q] over n, p, q.
      *
      * @param db bias gradient (K), overwritten
@@ -188,6 +291,8 @@ public final class Conv2d {
     /** Sizes shared by all four passes. */
     private static final class Plan {
         final int cg, kg, depth, plane, pixels, tile, tiles;
+        /** The tile width before clamping to one image's pixels: columns a filter-gradient GEMM aims for. */
+        final int span;
         final boolean pointwise;
 
         Plan(ConvShape s) {
@@ -200,6 +305,7 @@ public final class Conv2d {
                     && s.padH() == 0 && s.padW() == 0;
             // pixel tiles: a multiple of 64 columns holding about TILE_FLOATS of col, between 256 and 4096
             int t = Math.max(256, Math.min(4096, (TILE_FLOATS / depth + 63) / 64 * 64));
+            span = t;
             tile = Math.min(pixels, t);
             tiles = (pixels + tile - 1) / tile;
         }

@@ -13,11 +13,18 @@ final class ConvIm2col {
 
     /** Fills col ((channels*R*S) x (p1-p0)) from x for output pixels [p0, p1). */
     static void im2col(float[] x, int xOff, int channels, ConvShape s, int p0, int p1, float[] col) {
-        int kh = s.kernelH(), kw = s.kernelW(), plane = s.inH() * s.inW(), tn = p1 - p0;
+        im2col(x, xOff, channels, s, p0, p1, col, 0, p1 - p0);
+    }
+
+    /** Fills col rows from colOff, row stride ld (>= p1 - p0), for output pixels [p0, p1) of x. */
+    static void im2col(float[] x, int xOff, int channels, ConvShape s, int p0, int p1, float[] col, int colOff,
+                       int ld) {
+        int kh = s.kernelH(), kw = s.kernelW(), plane = s.inH() * s.inW();
         int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int r = 0; r < kh; r++) {
-                for (int t = 0; t < kw; t++, row++) unfoldRow(x, xOff + c * plane, s, r, t, p0, p1, col, row * tn);
+                for (int t = 0; t < kw; t++, row++)
+                    unfoldRow(x, xOff + c * plane, s, r, t, p0, p1, col, colOff + row * ld);
             }
         }
     }

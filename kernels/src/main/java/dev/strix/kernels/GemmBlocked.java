@@ -174,16 +174,6 @@ final class GemmBlocked {
         }
     }
 
-    /** Stores one accumulator vector into C: first block applies beta, later blocks add. */
-    private static void store(FloatVector acc, float[] c, int at, boolean first, float beta) {
-        if (first && beta == 0f) {
-            acc.intoArray(c, at);
-        } else {
-            FloatVector old = FloatVector.fromArray(F, c, at);
-            (first ? old.mul(beta).add(acc) : old.add(acc)).intoArray(c, at);
-        }
-    }
-
     /** The 8 x 2-vector micro-kernel: C tile (+)= packed A panel * packed B panel over kc steps. */
     private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
                                float[] c, int co, int ldc, boolean first, float beta) {
@@ -216,21 +206,43 @@ final class GemmBlocked {
             a = FloatVector.broadcast(F, ap[ao + 7]);
             c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
-        store(c00, c, co, first, beta);
-        store(c01, c, co + 1 * L, first, beta);
-        store(c10, c, co + 1 * ldc, first, beta);
-        store(c11, c, co + 1 * ldc + 1 * L, first, beta);
-        store(c20, c, co + 2 * ldc, first, beta);
-        store(c21, c, co + 2 * ldc + 1 * L, first, beta);
-        store(c30, c, co + 3 * ldc, first, beta);
-        store(c31, c, co + 3 * ldc + 1 * L, first, beta);
-        store(c40, c, co + 4 * ldc, first, beta);
-        store(c41, c, co + 4 * ldc + 1 * L, first, beta);
-        store(c50, c, co + 5 * ldc, first, beta);
-        store(c51, c, co + 5 * ldc + 1 * L, first, beta);
-        store(c60, c, co + 6 * ldc, first, beta);
-        store(c61, c, co + 6 * ldc + 1 * L, first, beta);
-        store(c70, c, co + 7 * ldc, first, beta);
-        store(c71, c, co + 7 * ldc + 1 * L, first, beta);
+        // written out rather than through a helper taking a FloatVector: a call C2 does not inline would box
+        if (first && beta == 0f) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            // later depth blocks add (scale 1, exact); the first applies beta
+            float scale = first ? beta : 1f;
+            FloatVector.fromArray(F, c, co).mul(scale).add(c00).intoArray(c, co);
+            FloatVector.fromArray(F, c, co + L).mul(scale).add(c01).intoArray(c, co + L);
+            FloatVector.fromArray(F, c, co + ldc).mul(scale).add(c10).intoArray(c, co + ldc);
+            FloatVector.fromArray(F, c, co + ldc + L).mul(scale).add(c11).intoArray(c, co + ldc + L);
+            FloatVector.fromArray(F, c, co + 2 * ldc).mul(scale).add(c20).intoArray(c, co + 2 * ldc);
+            FloatVector.fromArray(F, c, co + 2 * ldc + L).mul(scale).add(c21).intoArray(c, co + 2 * ldc + L);
+            FloatVector.fromArray(F, c, co + 3 * ldc).mul(scale).add(c30).intoArray(c, co + 3 * ldc);
+            FloatVector.fromArray(F, c, co + 3 * ldc + L).mul(scale).add(c31).intoArray(c, co + 3 * ldc + L);
+            FloatVector.fromArray(F, c, co + 4 * ldc).mul(scale).add(c40).intoArray(c, co + 4 * ldc);
+            FloatVector.fromArray(F, c, co + 4 * ldc + L).mul(scale).add(c41).intoArray(c, co + 4 * ldc + L);
+            FloatVector.fromArray(F, c, co + 5 * ldc).mul(scale).add(c50).intoArray(c, co + 5 * ldc);
+            FloatVector.fromArray(F, c, co + 5 * ldc + L).mul(scale).add(c51).intoArray(c, co + 5 * ldc + L);
+            FloatVector.fromArray(F, c, co + 6 * ldc).mul(scale).add(c60).intoArray(c, co + 6 * ldc);
+            FloatVector.fromArray(F, c, co + 6 * ldc + L).mul(scale).add(c61).intoArray(c, co + 6 * ldc + L);
+            FloatVector.fromArray(F, c, co + 7 * ldc).mul(scale).add(c70).intoArray(c, co + 7 * ldc);
+            FloatVector.fromArray(F, c, co + 7 * ldc + L).mul(scale).add(c71).intoArray(c, co + 7 * ldc + L);
+        }
     }
 }

@@ -56,10 +56,10 @@ final class GemmDot {
         }
     }
 
-    /** Reduces one accumulator, adds the scalar tail of the dot product [p, kb) and stores it into C. */
-    private static void finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int p, int kb, float alpha,
+    /** Takes one accumulator's lane sum (reduced by the caller: passing the vector itself could box it), adds the scalar tail of the dot product [p, kb) and stores it into C. */
+    private static void finish(float lanes, float[] a, int ao, float[] b, int bo, int p, int kb, float alpha,
                                boolean first, float beta, float[] c, int at) {
-        float s = Simd.sum(acc);
+        float s = lanes;
         for (int q = p; q < kb; q++) s += a[ao + q] * b[bo + q];
         put(c, at, alpha * s, first, beta);
     }
@@ -103,21 +103,21 @@ final class GemmDot {
             y = FloatVector.fromArray(F, b, b3 + p);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
-        finish(c00, a, ao, b, bo, p, kb, alpha, first, beta, c, co);
-        finish(c01, a, ao, b, b1, p, kb, alpha, first, beta, c, co + 1);
-        finish(c02, a, ao, b, b2, p, kb, alpha, first, beta, c, co + 2);
-        finish(c03, a, ao, b, b3, p, kb, alpha, first, beta, c, co + 3);
-        finish(c10, a, a1, b, bo, p, kb, alpha, first, beta, c, co + ldc);
-        finish(c11, a, a1, b, b1, p, kb, alpha, first, beta, c, co + ldc + 1);
-        finish(c12, a, a1, b, b2, p, kb, alpha, first, beta, c, co + ldc + 2);
-        finish(c13, a, a1, b, b3, p, kb, alpha, first, beta, c, co + ldc + 3);
-        finish(c20, a, a2, b, bo, p, kb, alpha, first, beta, c, co + 2 * ldc);
-        finish(c21, a, a2, b, b1, p, kb, alpha, first, beta, c, co + 2 * ldc + 1);
-        finish(c22, a, a2, b, b2, p, kb, alpha, first, beta, c, co + 2 * ldc + 2);
-        finish(c23, a, a2, b, b3, p, kb, alpha, first, beta, c, co + 2 * ldc + 3);
-        finish(c30, a, a3, b, bo, p, kb, alpha, first, beta, c, co + 3 * ldc);
-        finish(c31, a, a3, b, b1, p, kb, alpha, first, beta, c, co + 3 * ldc + 1);
-        finish(c32, a, a3, b, b2, p, kb, alpha, first, beta, c, co + 3 * ldc + 2);
-        finish(c33, a, a3, b, b3, p, kb, alpha, first, beta, c, co + 3 * ldc + 3);
+        finish(Simd.sum(c00), a, ao, b, bo, p, kb, alpha, first, beta, c, co);
+        finish(Simd.sum(c01), a, ao, b, b1, p, kb, alpha, first, beta, c, co + 1);
+        finish(Simd.sum(c02), a, ao, b, b2, p, kb, alpha, first, beta, c, co + 2);
+        finish(Simd.sum(c03), a, ao, b, b3, p, kb, alpha, first, beta, c, co + 3);
+        finish(Simd.sum(c10), a, a1, b, bo, p, kb, alpha, first, beta, c, co + ldc);
+        finish(Simd.sum(c11), a, a1, b, b1, p, kb, alpha, first, beta, c, co + ldc + 1);
+        finish(Simd.sum(c12), a, a1, b, b2, p, kb, alpha, first, beta, c, co + ldc + 2);
+        finish(Simd.sum(c13), a, a1, b, b3, p, kb, alpha, first, beta, c, co + ldc + 3);
+        finish(Simd.sum(c20), a, a2, b, bo, p, kb, alpha, first, beta, c, co + 2 * ldc);
+        finish(Simd.sum(c21), a, a2, b, b1, p, kb, alpha, first, beta, c, co + 2 * ldc + 1);
+        finish(Simd.sum(c22), a, a2, b, b2, p, kb, alpha, first, beta, c, co + 2 * ldc + 2);
+        finish(Simd.sum(c23), a, a2, b, b3, p, kb, alpha, first, beta, c, co + 2 * ldc + 3);
+        finish(Simd.sum(c30), a, a3, b, bo, p, kb, alpha, first, beta, c, co + 3 * ldc);
+        finish(Simd.sum(c31), a, a3, b, b1, p, kb, alpha, first, beta, c, co + 3 * ldc + 1);
+        finish(Simd.sum(c32), a, a3, b, b2, p, kb, alpha, first, beta, c, co + 3 * ldc + 2);
+        finish(Simd.sum(c33), a, a3, b, b3, p, kb, alpha, first, beta, c, co + 3 * ldc + 3);
     }
 }

@@ -41,9 +41,11 @@ public final class Parallel {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
         ForkJoinPool old = pool;
         threads = n;
+        // numbered by a counter: getPoolIndex() is not assigned yet while the factory runs (every worker was "0")
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
         pool = n == 1 ? null : new ForkJoinPool(n, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("strix-worker-" + t.getPoolIndex());
+            t.setName("strix-worker-" + count.getAndIncrement());
             t.setDaemon(true);
             return t;
         }, null, false);
@@ -76,6 +78,24 @@ public final class Parallel {
         forRange(count, 1, (a, b) -> {
             for (int i = a; i < b; i++) task.accept(i);
         });
+    }
+
+    /**
+     * Runs {@code task(i)} for i in [0, count) as {@code count} separate tasks, which idle workers steal from
+     * busy ones: for a few heavy items of similar size (the images of a batch), this keeps both cores busy when
+     * one of them is slowed down by other work on the machine, where {@link #forEachChunk}'s fixed split would
+     * wait for the slower half.
+     */
+    public static void forEachItem(int count, java.util.function.IntConsumer task) {
+        if (count <= 0) return;
+        ForkJoinPool p = pool;
+        if (p == null || count == 1 || insidePool(p)) {
+            for (int i = 0; i < count; i++) task.accept(i);
+            return;
+        }
+        p.invoke(new Chunks((a, b) -> {
+            for (int i = a; i < b; i++) task.accept(i);
+        }, count, count, 0, count));
     }
 
     private static final class Chunks extends RecursiveAction {

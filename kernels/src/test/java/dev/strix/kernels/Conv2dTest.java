@@ -33,6 +33,16 @@ class Conv2dTest {
             ConvShape.of(2, 32, 32, 32, 8, 3, 1, 1),
             ConvShape.of(3, 16, 45, 37, 8, 3, 1, 1),
             ConvShape.of(3, 64, 31, 31, 20, 1, 1, 0),
+            // detection-head outputs (1 and 4 channels), padding beyond the kernel's reach, small planes
+            ConvShape.of(2, 16, 10, 12, 1, 3, 1, 1),
+            ConvShape.of(3, 12, 9, 7, 4, 3, 1, 1),
+            ConvShape.of(2, 2, 6, 5, 3, 3, 1, 3),
+            ConvShape.of(5, 40, 3, 3, 9, 1, 1, 0),
+            // small planes with many outputs: several images per filter-gradient GEMM
+            ConvShape.of(3, 8, 6, 6, 32, 3, 1, 1),
+            ConvShape.of(5, 8, 7, 6, 40, 3, 2, 1),
+            // stride 3: three column phases per row
+            ConvShape.of(2, 3, 11, 10, 4, 3, 3, 1),
     };
 
     // float sums of up to 32*9 products of values in [-1, 1] against double sums: observed differences stay
@@ -51,6 +61,61 @@ class Conv2dTest {
                 Conv2d.forward(got, x, w, bias, s);
                 assertClose(want, got, "forward " + s + (bias == null ? " no bias" : " with bias"));
             }
+        }
+    }
+
+    /** The implicit-GEMM path on every one-group shape, whatever the batch and thread count would choose. */
+    @Test
+    void implicitForwardMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int checked = 0;
+        for (ConvShape s : SHAPES) {
+            if (s.groups() != 1) continue;
+            float[] x = random(rnd, s.inputSize()), w = random(rnd, s.weightSize()), b = random(rnd, s.outChannels());
+            for (float[] bias : new float[][] {b, null}) {
+                float[] want = new float[s.outputSize()], got = new float[s.outputSize()];
+                Arrays.fill(got, Float.NaN);
+                Conv2dReference.forward(want, x, w, bias, s);
+                if (!ConvImplicit.forward(got, x, w, bias, s, false)) continue;
+                assertClose(want, got, "implicit forward " + s + (bias == null ? " no bias" : " with bias"));
+                checked++;
+                for (int i = 0; i < want.length; i++) want[i] = Math.max(0f, want[i]);
+                Arrays.fill(got, Float.NaN);
+                ConvImplicit.forward(got, x, w, bias, s, true);
+                assertClose(want, got, "implicit forward + relu " + s);
+            }
+        }
+        if (checked < 20) fail("only " + checked + " shapes took the implicit path");
+    }
+
+    /** The implicit-GEMM filter gradient on every one-group shape, summed over all images. */
+    @Test
+    void implicitFilterMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int checked = 0;
+        for (ConvShape s : SHAPES) {
+            if (s.groups() != 1) continue;
+            float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
+            float[] want = new float[s.weightSize()], got = new float[s.weightSize()];
+            Conv2dReference.backwardFilter(want, dy, x, s);
+            if (!ConvImplicit.filterImages(got, dy, x, s, 0, s.batch(), true)) continue;
+            assertClose(want, got, "implicit backwardFilter " + s, 1e-3);
+            checked++;
+        }
+        if (checked < 15) fail("only " + checked + " shapes took the implicit path");
+    }
+
+    @Test
+    void forwardWithReluMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (ConvShape s : SHAPES) {
+            float[] x = random(rnd, s.inputSize()), w = random(rnd, s.weightSize()), b = random(rnd, s.outChannels());
+            float[] want = new float[s.outputSize()], got = new float[s.outputSize()];
+            Conv2dReference.forward(want, x, w, b, s);
+            for (int i = 0; i < want.length; i++) want[i] = Math.max(0f, want[i]);
+            Arrays.fill(got, Float.NaN);
+            Conv2d.forward(got, x, w, b, s, true);
+            assertClose(want, got, "forward + relu " + s);
         }
     }
 
@@ -88,7 +153,8 @@ class Conv2dTest {
         Parallel.setThreads(3);
         try {
             SplittableRandom rnd = new SplittableRandom(4);
-            for (ConvShape s : new ConvShape[] {ConvShape.of(5, 4, 9, 9, 6, 3, 1, 1), SHAPES[10], SHAPES[5]}) {
+            for (ConvShape s : new ConvShape[] {ConvShape.of(5, 4, 9, 9, 6, 3, 1, 1), SHAPES[10], SHAPES[5],
+                    ConvShape.of(5, 8, 7, 6, 40, 3, 2, 1)}) {
                 float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
                 float[] want = new float[s.weightSize()], got = new float[s.weightSize()];
                 Conv2dReference.backwardFilter(want, dy, x, s);

@@ -233,6 +233,11 @@ public final class CpuDevice implements Device {
     }
 
     @Override
+    public void conv2dForwardRelu(Tensor y, Tensor x, Tensor w, Tensor bias, ConvShape s) {
+        Conv2d.forward(d(y), d(x), d(w), dOrNull(bias), s, true);
+    }
+
+    @Override
     public void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvShape s) {
         Conv2d.backwardData(d(dx), d(dy), d(w), s);
     }

@@ -112,6 +112,15 @@ public interface Device {
     /** y (N,K,P,Q) = conv(x (N,C,H,W), w (K,C/groups,R,S)) + bias (K) where bias may be null. */
     void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvShape s);
 
+    /**
+     * y = max(0, conv(x, w) + bias): the forward pass of a convolution followed by a ReLU, for inference (no
+     * gradients). Backends may fuse the ReLU into the convolution's output; the default runs the two ops.
+     */
+    default void conv2dForwardRelu(Tensor y, Tensor x, Tensor w, Tensor bias, ConvShape s) {
+        conv2dForward(y, x, w, bias, s);
+        activationForward(dev.strix.kernels.Activation.RELU, 0f, y, y);
+    }
+
     /** dx (N,C,H,W) from dy (N,K,P,Q) and w. */
     void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvShape s);
 

@@ -1,9 +1,12 @@
 package dev.strix.nn.ops;
 
 import dev.strix.kernels.ConvShape;
+import dev.strix.kernels.Elementwise.Binary;
+import dev.strix.kernels.Elementwise.Unary;
 import dev.strix.nn.Autograd;
 import dev.strix.nn.Device;
 import dev.strix.nn.Tensor;
+import dev.strix.nn.TensorViews;
 
 import java.util.Arrays;
 
@@ -56,6 +59,56 @@ public final class ConvOps {
             }
             return new Tensor[] {dx, dw, db};
         }, x, w, bias);
+    }
+
+    /**
+     * Inference-only convolution with an optional batch norm (running statistics) and ReLU folded in:
+     * y = relu?(bn?(conv(x, w) + bias)). The batch norm becomes a per-channel scale of the weights
+     * (gamma / sqrt(var + eps)) and a bias (beta - mean * scale, plus the conv bias times the scale), computed
+     * afresh on each call so that it always follows the current parameters; the ReLU is applied as the output
+     * is stored. Records no autograd history: call it only where no gradient is wanted.
+     *
+     * @param x    input (N, C, H, W)
+     * @param w    weight (K, C/groups, R, S)
+     * @param bias (K) or null
+     * @param bn   {gamma, beta, runningMean, runningVar} (each (K)), or null for no batch norm
+     * @param eps  the batch norm's epsilon (ignored without bn)
+     * @param relu whether a ReLU follows
+     * @return (N, K, P, Q)
+     */
+    public static Tensor conv2dInference(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation,
+                                         int groups, Tensor[] bn, float eps, boolean relu) {
+        if (x.dim() != 4 || w.dim() != 4)
+            throw new IllegalArgumentException("conv2d needs x (N,C,H,W) and w (K,C/g,R,S), got " + x + " and " + w);
+        int[] xs = x.shape(), ws = w.shape();
+        if (xs[1] != ws[1] * groups)
+            throw new IllegalArgumentException("conv2d: input has " + xs[1] + " channels but weight "
+                    + Arrays.toString(ws) + " with groups=" + groups + " expects " + ws[1] * groups);
+        Device dev = MathOps.device(x, w, bias);
+        int k = ws[0];
+        Tensor wf = w, bf = bias;
+        if (bn != null) {
+            Tensor scale = Tensor.zeros(dev, k);
+            dev.addScalar(scale, bn[3], eps);
+            dev.unary(Unary.SQRT, scale, scale);
+            dev.unary(Unary.RECIPROCAL, scale, scale);
+            dev.binary(Binary.MUL, scale, scale, bn[0]);
+            wf = w.zerosLike();
+            dev.binary(Binary.MUL, wf, w,
+                    TensorViews.view(scale, new int[] {k, 1, 1, 1}));
+            // bf = beta + (bias - mean) * scale
+            bf = Tensor.zeros(dev, k);
+            if (bias != null) dev.binary(Binary.SUB, bf, bias, bn[2]);
+            else dev.scale(bf, bn[2], -1f);
+            dev.binary(Binary.MUL, bf, bf, scale);
+            dev.binary(Binary.ADD, bf, bf, bn[1]);
+        }
+        ConvShape s = new ConvShape(xs[0], xs[1], xs[2], xs[3], k, ws[2], ws[3], stride, stride, padding, padding,
+                dilation, dilation, groups);
+        Tensor y = Tensor.zeros(dev, xs[0], k, s.outH(), s.outW());
+        if (relu) dev.conv2dForwardRelu(y, x, wf, bf, s);
+        else dev.conv2dForward(y, x, wf, bf, s);
+        return y;
     }
 
     /**

@@ -1,0 +1,334 @@
+package dev.strix.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Convolution forward as an implicit GEMM: the register-blocked micro-kernel of {@link GemmBlocked} reads its
+ * B operand straight from a zero-padded copy of the image instead of from an unfolded column matrix.
+ *
+ * <p>Legend (see {@link ConvShape}): x (N, C, H, W), w (K, C, R, S), y (N, K, P, Q), stride T, padding and
+ * dilation as in the shape, groups 1. Per image the input is copied once into T x T phase planes of the padded
+ * image ("xs"): plane (a, b) of channel c holds padded[i*T + a, j*T + b] at row i, column j, Hs x Ws floats
+ * (Hs = ceil((H + 2 padH) / T), likewise Ws). Output pixel (p, q) is computed at grid index g = p * Ws + q, and
+ * tap (r, s) of channel c, with dr = r*dilationH and ds = s*dilationW, reads
+ * <pre>
+ *   xs[c, dr % T, ds % T][p + dr / T, q + ds / T] = xs[base(c, r, s) + g],
+ *   base(c, r, s) = ((c*T + dr % T)*T + ds % T) * Hs*Ws + (dr / T) * Ws + ds / T,
+ * </pre>
+ * so the depth row (c, r, s) of the virtual column matrix is a contiguous run of xs starting at base. The grid
+ * has Ws - Q extra columns per output row whose values are computed and dropped; xs never has to be unfolded
+ * (an im2col writes R*S/T^2 times the input). The image is the unit of work on the {@link Parallel} pool.
+ */
+final class ConvImplicit {
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.F.length();
+    private static final int MR = GemmBlocked.MR, NR = GemmBlocked.NR;
+    /** Grid pixels per output tile (whole output rows, at least one). */
+    private static final int TILE = 512;
+    /** Weight floats beyond which small images go to the packed GEMM path instead (see {@link #forward}). */
+    private static final long BIG_WEIGHTS = 256 * 1024;
+
+    private static final ThreadLocal<float[][]> PHASES = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> OUT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> WEIGHTS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private ConvImplicit() {}
+
+    /** Whether this path applies: SIMD on, one group, and at least one image per worker thread. */
+    static boolean suits(ConvShape s) {
+        return Simd.ENABLED && s.groups() == 1 && s.batch() >= Parallel.threads()
+                && !(s.kernelH() == 1 && s.kernelW() == 1 && s.strideH() == 1 && s.strideW() == 1);
+    }
+
+    /** Sizes of the phase planes and the grid. */
+    private record Geometry(int t, int hs, int ws, int planes, int depth, int[] base, int size) {
+        static Geometry of(ConvShape s) {
+            if (s.strideH() != s.strideW()) return null;
+            int t = s.strideH();
+            int hs = (s.inH() + 2 * s.padH() + t - 1) / t, ws = (s.inW() + 2 * s.padW() + t - 1) / t;
+            int c = s.inChannels(), kh = s.kernelH(), kw = s.kernelW(), depth = c * kh * kw;
+            int plane = hs * ws;
+            int[] base = new int[depth];
+            int p = 0, max = 0;
+            for (int ci = 0; ci < c; ci++) {
+                for (int r = 0; r < kh; r++) {
+                    int dr = r * s.dilationH();
+                    for (int q = 0; q < kw; q++, p++) {
+                        int ds = q * s.dilationW();
+                        base[p] = ((ci * t + dr % t) * t + ds % t) * plane + (dr / t) * ws + ds / t;
+                        max = Math.max(max, base[p]);
+                    }
+                }
+            }
+            int grid = (s.outH() * ws + NR - 1) / NR * NR;
+            return new Geometry(t, hs, ws, c * t * t, depth, base, Math.max(max + grid, c * t * t * plane) + NR);
+        }
+    }
+
+    /**
+     * y = conv(x, w) + bias, then max(0, y) when {@code relu}, for a shape that {@link #suits}; returns false
+     * (having done nothing) when the geometry does not fit this path (unequal strides, or large weights on small
+     * images).
+     */
+    static boolean forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
+        Geometry geo = Geometry.of(s);
+        if (geo == null) return false;
+        int k = s.outChannels(), depth = geo.depth;
+        // weights past L2 streamed once per image for only a few pixel blocks: the packed GEMM reuses them better
+        if ((long) k * depth > BIG_WEIGHTS && s.outH() * geo.ws < 256) return false;
+        float[] wp = buffer(WEIGHTS, GemmBlocked.packedASize(k, depth));
+        GemmBlocked.packA(false, w, 0, depth, 0, k, 0, depth, 1f, wp, 0);
+        Parallel.forEachItem(s.batch(), n -> image(y, x, wp, bias, s, geo, n, relu));
+        return true;
+    }
+
+    /** One image: phase planes, then tiles of whole output rows through the micro-kernel, then the copy-out. */
+    private static void image(float[] y, float[] x, float[] wp, float[] bias, ConvShape s, Geometry geo, int n,
+                              boolean relu) {
+        int c = s.inChannels(), k = s.outChannels(), p = s.outH(), q = s.outW(), ws = geo.ws;
+        float[] xs = buffer(PHASES, geo.size);
+        phases(xs, x, n * c * s.inH() * s.inW(), s, geo);
+        int rowsPerTile = Math.max(1, Math.min(p, TILE / ws));
+        int cols = (rowsPerTile * ws + NR - 1) / NR * NR, rows = (k + MR - 1) / MR * MR;
+        float[] out = buffer(OUT, rows * cols);
+        int yImage = n * k * p * q;
+        for (int oy0 = 0; oy0 < p; oy0 += rowsPerTile) {
+            int oy1 = Math.min(p, oy0 + rowsPerTile), g0 = oy0 * ws, gn = (oy1 - oy0) * ws;
+            for (int i = 0; i < k; i += MR) {
+                int ao = i * geo.depth;
+                for (int j = 0; j < gn; j += NR) kernel(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+            }
+            for (int ki = 0; ki < k; ki++) {
+                float b = bias == null ? 0f : bias[ki];
+                for (int oy = oy0; oy < oy1; oy++)
+                    copyRow(out, ki * cols + (oy - oy0) * ws, y, yImage + (ki * p + oy) * q, q, b, relu);
+            }
+        }
+    }
+
+    /**
+     * Adds the filter gradient of images [n0, n1) to acc (K, C, R, S): dw[k, (c, r, s)] += sum over grid pixels g
+     * of dyGrid[k, g] * xs[base(c, r, s) + g], where dyGrid is dy laid out on the grid with zeros in the extra
+     * columns. Dot products of 4 gradient rows against 4 shifted image rows at a time, in grid chunks of
+     * {@link #DOT_CHUNK} so that the chunk's image planes and gradient rows stay in L2; the gradient rows are
+     * padded with zeros to whole vectors, so the dot products have no scalar tails. Returns false (having
+     * done nothing) when the geometry does not fit this path or the grid is too short for it to pay off.
+     */
+    static boolean filterImages(float[] acc, float[] dy, float[] x, ConvShape s, int n0, int n1) {
+        return filterImages(acc, dy, x, s, n0, n1, false);
+    }
+
+    /** {@link #filterImages}; {@code anySize} skips the size test (so that tests reach every geometry). */
+    static boolean filterImages(float[] acc, float[] dy, float[] x, ConvShape s, int n0, int n1, boolean anySize) {
+        Geometry geo = Geometry.of(s);
+        if (geo == null) return false;
+        int k = s.outChannels(), depth = geo.depth, p = s.outH(), q = s.outW(), ws = geo.ws, grid = p * ws;
+        // short grids: 16 lane reductions per 4 x 4 block and a pass over dw per image outweigh the dots; the
+        // packed GEMM over several images at once does better there
+        if (!anySize && (grid < 256 || (long) k * depth > BIG_WEIGHTS)) return false;
+        // gradient rows padded with zeros to whole vectors (the image rows read past the grid stay in xs)
+        int ld = (grid + L - 1) / L * L;
+        float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * ld);
+        int[] base = geo.base;
+        int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
+        for (int n = n0; n < n1; n++) {
+            phases(xs, x, n * s.inChannels() * s.inH() * s.inW(), s, geo);
+            for (int ki = 0; ki < k; ki++) {
+                for (int oy = 0; oy < p; oy++) {
+                    int d = ki * ld + oy * ws;
+                    System.arraycopy(dy, ((n * k + ki) * p + oy) * q, dyg, d, q);
+                    java.util.Arrays.fill(dyg, d + q, d + ws, 0f);
+                }
+                java.util.Arrays.fill(dyg, ki * ld + grid, (ki + 1) * ld, 0f);
+            }
+            for (int g0 = 0; g0 < ld; g0 += chunk) {
+                int kb = Math.min(chunk, ld - g0);
+                int i = 0;
+                for (; i + 4 <= k; i += 4) {
+                    int ao = i * ld + g0, j = 0;
+                    for (; j + 4 <= depth; j += 4)
+                        dot4x4(dyg, ao, ld, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
+                                kb, acc, i * depth + j, depth);
+                    for (; j < depth; j++) {
+                        for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, base[j] + g0, kb);
+                    }
+                }
+                for (; i < k; i++) {
+                    for (int j = 0; j < depth; j++) acc[i * depth + j] += dot(dyg, i * ld + g0, xs, base[j] + g0, kb);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Grid pixels per dot-product chunk of {@link #filterImages} at most (chunks are split evenly). */
+    private static final int DOT_CHUNK = 2048;
+
+    /** Dot product of x[xo ..] and y[yo ..] over len floats. */
+    private static float dot(float[] x, int xo, float[] y, int yo, int len) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * L <= len; i += 2 * L) {
+            s0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), s0);
+            s1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, y, yo + i + L), s1);
+        }
+        float sum = Simd.sum(s0.add(s1));
+        for (; i < len; i++) sum += x[xo + i] * y[yo + i];
+        return sum;
+    }
+
+    /**
+     * c[4 x 4 at co, row stride ldc] += rows a (4 at ao, stride lda) . rows b (at b0..b3) over len floats (a
+     * multiple of the lane count).
+     */
+    private static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
+                               float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int i = 0;
+        for (int bound = len - L; i <= bound; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, a, ao + i), x1 = FloatVector.fromArray(F, a, a1 + i);
+            FloatVector x2 = FloatVector.fromArray(F, a, a2 + i), x3 = FloatVector.fromArray(F, a, a3 + i);
+            FloatVector y = FloatVector.fromArray(F, b, b0 + i);
+            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
+            y = FloatVector.fromArray(F, b, b1 + i);
+            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
+            y = FloatVector.fromArray(F, b, b2 + i);
+            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
+            y = FloatVector.fromArray(F, b, b3 + i);
+            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+        }
+        // reduced in place rather than through a helper taking a FloatVector (a call C2 does not inline boxes)
+        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        c[co] += Simd.sum(c00);
+        c[co + 1] += Simd.sum(c01);
+        c[co + 2] += Simd.sum(c02);
+        c[co + 3] += Simd.sum(c03);
+        c[c1] += Simd.sum(c10);
+        c[c1 + 1] += Simd.sum(c11);
+        c[c1 + 2] += Simd.sum(c12);
+        c[c1 + 3] += Simd.sum(c13);
+        c[c2] += Simd.sum(c20);
+        c[c2 + 1] += Simd.sum(c21);
+        c[c2 + 2] += Simd.sum(c22);
+        c[c2 + 3] += Simd.sum(c23);
+        c[c3] += Simd.sum(c30);
+        c[c3 + 1] += Simd.sum(c31);
+        c[c3 + 2] += Simd.sum(c32);
+        c[c3 + 3] += Simd.sum(c33);
+    }
+
+    /** dst[0 .. len) = src[0 .. len) + b, then max(0, .) when {@code relu}. */
+    private static void copyRow(float[] src, int so, float[] dst, int d0, int len, float b, boolean relu) {
+        int i = 0;
+        FloatVector bv = FloatVector.broadcast(F, b), zero = FloatVector.zero(F);
+        if (relu) {
+            for (int bound = F.loopBound(len); i < bound; i += L)
+                FloatVector.fromArray(F, src, so + i).add(bv).max(zero).intoArray(dst, d0 + i);
+            for (; i < len; i++) dst[d0 + i] = Math.max(0f, src[so + i] + b);
+        } else {
+            for (int bound = F.loopBound(len); i < bound; i += L)
+                FloatVector.fromArray(F, src, so + i).add(bv).intoArray(dst, d0 + i);
+            for (; i < len; i++) dst[d0 + i] = src[so + i] + b;
+        }
+    }
+
+    /** Fills the phase planes of one image (x from xOff) with the zero-padded input; see the class legend. */
+    static void phases(float[] xs, float[] x, int xOff, ConvShape s, Geometry geo) {
+        int t = geo.t, hs = geo.hs, ws = geo.ws, plane = hs * ws, h = s.inH(), w = s.inW();
+        int ph = s.padH(), pw = s.padW();
+        for (int c = 0; c < s.inChannels(); c++) {
+            int src = xOff + c * h * w;
+            for (int a = 0; a < t; a++) {
+                for (int i = 0; i < hs; i++) {
+                    int ih = i * t + a - ph, d0 = ((c * t + a) * t) * plane + i * ws;
+                    if (ih < 0 || ih >= h) {
+                        for (int b = 0; b < t; b++) java.util.Arrays.fill(xs, d0 + b * plane, d0 + b * plane + ws, 0f);
+                    } else if (t == 1) {
+                        int lo = Math.min(ws, pw), hi = Math.min(ws, w + pw);
+                        for (int j = 0; j < lo; j++) xs[d0 + j] = 0f;
+                        System.arraycopy(x, src + ih * w, xs, d0 + lo, hi - lo);
+                        for (int j = hi; j < ws; j++) xs[d0 + j] = 0f;
+                    } else {
+                        phaseRow(xs, d0, plane, x, src + ih * w, w, t, ws, pw);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Splits one padded input row over its t column phases: phase b, column j (at d0 + b*plane + j) gets padded
+     * column j*t + b, i.e. input column j*t + b - pw (0 outside the row). One pass over the row.
+     */
+    private static void phaseRow(float[] xs, int d0, int plane, float[] x, int row, int w, int t, int ws, int pw) {
+        if (t == 2) {
+            int e = d0, o = d0 + plane;
+            for (int j = 0; j < ws; j++) {
+                int i0 = 2 * j - pw, i1 = i0 + 1;
+                xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
+                xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+            }
+            return;
+        }
+        int padded = ws * t;
+        for (int pc = 0; pc < padded; pc++) {
+            int iw = pc - pw, j = pc / t, b = pc - j * t;
+            xs[d0 + b * plane + j] = iw >= 0 && iw < w ? x[row + iw] : 0f;
+        }
+    }
+
+    /** The 8 x 2-vector micro-kernel with B row p at xs[base[p] + g]: out tile = A panel * B over depth. */
+    private static void kernel(int depth, float[] ap, int ao, float[] xs, int[] base, int g,
+                               float[] out, int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int p = 0; p < depth; p++, ao += MR) {
+            int bo = base[p] + g;
+            FloatVector b0 = FloatVector.fromArray(F, xs, bo);
+            FloatVector b1 = FloatVector.fromArray(F, xs, bo + L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, ap[ao + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, ap[ao + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, ap[ao + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, ap[ao + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L);
+        c60.intoArray(out, oo + 6 * ldo); c61.intoArray(out, oo + 6 * ldo + L);
+        c70.intoArray(out, oo + 7 * ldo); c71.intoArray(out, oo + 7 * ldo + L);
+    }
+
+    private static float[] buffer(ThreadLocal<float[][]> kind, int size) {
+        float[][] holder = kind.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+}
