@@ -18,7 +18,7 @@ public final class Main {
             new EvalCommand(),
             new TrainCommand(),
             new TuneCommand(), new CompareCommand(),
-            new DemoCommand());
+            new DemoCommand(), new SynthCommand());
 
     private Main() {}
 
