@@ -52,7 +52,7 @@ public final class Main {
             if (debug) e.printStackTrace(err);
             return CliException.RUNTIME;
         } catch (OutOfMemoryError e) {
-            err.println("strix: error: out of memory (raise the heap with -Xmx, e.g. JAVA_OPTS=-Xmx8g)");
+            err.println("strix: error: out of memory (raise the heap with -Xmx, e.g. STRIX_JAVA_OPTS=-Xmx8g ./strix ...)");
             if (debug) e.printStackTrace(err);
             return CliException.RUNTIME;
         } catch (RuntimeException e) {

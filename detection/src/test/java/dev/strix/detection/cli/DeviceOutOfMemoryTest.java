@@ -104,6 +104,33 @@ class DeviceOutOfMemoryTest {
     }
 
     @Test
+    void javaHeapExhaustedIsOneLineWithTheSetting() {
+        UnaryOperator<Device> before = Devices.wrapper;
+        Devices.wrapper = d -> (Device) Proxy.newProxyInstance(Device.class.getClassLoader(), new Class<?>[] {Device.class},
+                (proxy, method, args) -> {
+                    String name = method.getName();
+                    long numel = name.equals("allocate") ? (long) args[0] : name.equals("upload") ? (int) args[2] : 0;
+                    if (numel > LIMIT_FLOATS) throw new OutOfMemoryError("Java heap space");
+                    try {
+                        return method.invoke(CpuDevice.INSTANCE, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        MainTest.Outcome r;
+        try {
+            r = MainTest.strix("bench", "model", "--mode", "train", "--batch", "6", "--size", "64", "--width", "4",
+                    "--fpn", "8", "--depth", "1", "--warmup", "0", "--iters", "1");
+        } finally {
+            Devices.wrapper = before;
+        }
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("strix: error: out of memory (raise the heap with -Xmx"), r.err());
+        assertTrue(r.err().contains("STRIX_JAVA_OPTS=-Xmx8g"), "names the launcher's setting: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
     void benchModel() {
         MainTest.Outcome r = withSmallDevice("bench", "model", "--mode", "train", "--batch", "6", "--size", "64", "--width", "4", "--fpn",
                 "8", "--depth", "1", "--warmup", "0", "--iters", "1");
