@@ -1,7 +1,9 @@
 package dev.strix.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -132,6 +134,7 @@ final class ConvImplicit {
         int ld = (grid + L - 1) / L * L;
         float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * ld);
         int[] base = geo.base;
+        float[] red = new float[16];
         int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
         for (int n = n0; n < n1; n++) {
             phases(xs, x, n * s.inChannels() * s.inH() * s.inW(), s, geo);
@@ -150,7 +153,7 @@ final class ConvImplicit {
                     int ao = i * ld + g0, j = 0;
                     for (; j + 4 <= depth; j += 4)
                         dot4x4(dyg, ao, ld, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
-                                kb, acc, i * depth + j, depth);
+                                kb, acc, i * depth + j, depth, red);
                     for (; j < depth; j++) {
                         for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, base[j] + g0, kb);
                     }
@@ -181,10 +184,10 @@ final class ConvImplicit {
 
     /**
      * c[4 x 4 at co, row stride ldc] += rows a (4 at ao, stride lda) . rows b (at b0..b3) over len floats (a
-     * multiple of the lane count).
+     * multiple of the lane count); {@code red} is 16 floats of scratch.
      */
-    private static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
-                               float[] c, int co, int ldc) {
+    static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
+                       float[] c, int co, int ldc, float[] red) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -203,24 +206,80 @@ final class ConvImplicit {
             y = FloatVector.fromArray(F, b, b3 + i);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
-        // reduced in place rather than through a helper taking a FloatVector (a call C2 does not inline boxes)
-        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        c[co] += Simd.sum(c00);
-        c[co + 1] += Simd.sum(c01);
-        c[co + 2] += Simd.sum(c02);
-        c[co + 3] += Simd.sum(c03);
-        c[c1] += Simd.sum(c10);
-        c[c1 + 1] += Simd.sum(c11);
-        c[c1 + 2] += Simd.sum(c12);
-        c[c1 + 3] += Simd.sum(c13);
-        c[c2] += Simd.sum(c20);
-        c[c2 + 1] += Simd.sum(c21);
-        c[c2 + 2] += Simd.sum(c22);
-        c[c2 + 3] += Simd.sum(c23);
-        c[c3] += Simd.sum(c30);
-        c[c3 + 1] += Simd.sum(c31);
-        c[c3 + 2] += Simd.sum(c32);
-        c[c3 + 3] += Simd.sum(c33);
+        // The 16 lane sums by a transposing tree: each level folds two vectors into one, the first half of every
+        // lane segment taking the first vector's halves added, the second half the second's, so each final lane
+        // holds one accumulator's sum. Every lane adds exactly the pairs Simd.sum adds (lane i + lane i + h), in
+        // the same tree, so the sums are bit-identical to Simd.sum's, for a quarter of its shuffles and adds.
+        // Written out rather than through a helper taking FloatVectors (a call C2 does not inline boxes them).
+        FloatVector v0 = c00.blend(c01, M1).add(c01.blend(c00, M1).rearrange(S1));
+        FloatVector v1 = c02.blend(c03, M1).add(c03.blend(c02, M1).rearrange(S1));
+        FloatVector v2 = c10.blend(c11, M1).add(c11.blend(c10, M1).rearrange(S1));
+        FloatVector v3 = c12.blend(c13, M1).add(c13.blend(c12, M1).rearrange(S1));
+        FloatVector v4 = c20.blend(c21, M1).add(c21.blend(c20, M1).rearrange(S1));
+        FloatVector v5 = c22.blend(c23, M1).add(c23.blend(c22, M1).rearrange(S1));
+        FloatVector v6 = c30.blend(c31, M1).add(c31.blend(c30, M1).rearrange(S1));
+        FloatVector v7 = c32.blend(c33, M1).add(c33.blend(c32, M1).rearrange(S1));
+        FloatVector w0 = v0.blend(v1, M2).add(v1.blend(v0, M2).rearrange(S2));
+        FloatVector w1 = v2.blend(v3, M2).add(v3.blend(v2, M2).rearrange(S2));
+        FloatVector w2 = v4.blend(v5, M2).add(v5.blend(v4, M2).rearrange(S2));
+        FloatVector w3 = v6.blend(v7, M2).add(v7.blend(v6, M2).rearrange(S2));
+        if (L >= 8) {
+            FloatVector x0 = w0.blend(w1, M3).add(w1.blend(w0, M3).rearrange(S3));
+            FloatVector x1 = w2.blend(w3, M3).add(w3.blend(w2, M3).rearrange(S3));
+            if (L >= 16) {
+                x0.blend(x1, M4).add(x1.blend(x0, M4).rearrange(S4)).intoArray(red, 0);
+            } else {
+                x0.intoArray(red, 0);
+                x1.intoArray(red, L);
+            }
+        } else {
+            w0.intoArray(red, 0);
+            w1.intoArray(red, L);
+            w2.intoArray(red, 2 * L);
+            w3.intoArray(red, 3 * L);
+        }
+        for (int t = 0; t < 16; t++) c[co + SUM_ROW[t] * ldc + SUM_COL[t]] += red[t];
+    }
+
+    /**
+     * Masks (lanes with bit h set) and shuffles (lane i reads lane i ^ h) of the levels h = L/2, L/4, L/8, L/16
+     * of {@link #dot4x4}'s reduction (null below one lane), and where each of the 16 sums ends: accumulator
+     * (SUM_ROW[t], SUM_COL[t]) at position t of the stored final vectors.
+     */
+    private static final VectorMask<Float> M1, M2, M3, M4;
+    private static final VectorShuffle<Float> S1, S2, S3, S4;
+    static final int[] SUM_ROW = new int[16], SUM_COL = new int[16];
+
+    static {
+        @SuppressWarnings("unchecked") VectorMask<Float>[] m = new VectorMask[4];
+        @SuppressWarnings("unchecked") VectorShuffle<Float>[] sh = new VectorShuffle[4];
+        for (int k = 0, h = L / 2; k < 4; k++, h /= 2) {
+            if (h < 1) continue;
+            boolean[] bits = new boolean[L];
+            for (int i = 0; i < L; i++) bits[i] = (i & h) != 0;
+            m[k] = VectorMask.fromArray(F, bits, 0);
+            int hh = h;
+            sh[k] = VectorShuffle.fromOp(F, i -> i ^ hh);
+        }
+        M1 = m[0]; M2 = m[1]; M3 = m[2]; M4 = m[3];
+        S1 = sh[0]; S2 = sh[1]; S3 = sh[2]; S4 = sh[3];
+        // follow which accumulator (r * 4 + c) each lane holds through the same folds
+        int[][] owner = new int[16][L];
+        int[] order = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; // c00, c01, c02, c03, c10, ...
+        for (int v = 0; v < 16; v++) java.util.Arrays.fill(owner[v], order[v]);
+        int count = 16;
+        for (int h = L / 2; h >= 1 && count > 1 && (16 / count) < L; h /= 2) {
+            int[][] next = new int[count / 2][L];
+            for (int v = 0; v < count / 2; v++)
+                for (int i = 0; i < L; i++) next[v][i] = (i & h) != 0 ? owner[2 * v + 1][i] : owner[2 * v][i];
+            owner = next;
+            count /= 2;
+        }
+        for (int v = 0; v < count; v++)
+            for (int i = 0; i < L; i++) {
+                int t = v * L + i;
+                if (t < 16) { SUM_ROW[t] = owner[v][i] / 4; SUM_COL[t] = owner[v][i] % 4; }
+            }
     }
 
     /** dst[0 .. len) = src[0 .. len) + b, then max(0, .) when {@code relu}. */
