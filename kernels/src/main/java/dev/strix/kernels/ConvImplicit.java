@@ -246,8 +246,8 @@ final class ConvImplicit {
      * of {@link #dot4x4}'s reduction (null below one lane), and where each of the 16 sums ends: accumulator
      * (SUM_ROW[t], SUM_COL[t]) at position t of the stored final vectors.
      */
-    private static final VectorMask<Float> M1, M2, M3, M4;
-    private static final VectorShuffle<Float> S1, S2, S3, S4;
+    static final VectorMask<Float> M1, M2, M3, M4;
+    static final VectorShuffle<Float> S1, S2, S3, S4;
     static final int[] SUM_ROW = new int[16], SUM_COL = new int[16];
 
     static {
