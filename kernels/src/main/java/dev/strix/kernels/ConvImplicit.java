@@ -99,8 +99,16 @@ final class ConvImplicit {
         for (int oy0 = 0; oy0 < p; oy0 += rowsPerTile) {
             int oy1 = Math.min(p, oy0 + rowsPerTile), g0 = oy0 * ws, gn = (oy1 - oy0) * ws;
             for (int i = 0; i < k; i += MR) {
-                int ao = i * geo.depth;
-                for (int j = 0; j < gn; j += NR) kernel(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                int ao = i * geo.depth, rem = k - i;
+                // a last slab of 1 or up to 4 real rows (the heads' 1- and 4-output convolutions) skips the
+                // zero rows that the packing pads it with
+                if (rem == 1) {
+                    for (int j = 0; j < gn; j += NR) kernel1(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j);
+                } else if (rem <= 4) {
+                    for (int j = 0; j < gn; j += NR) kernel4(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                } else {
+                    for (int j = 0; j < gn; j += NR) kernel(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                }
             }
             for (int ki = 0; ki < k; ki++) {
                 float b = bias == null ? 0f : bias[ki];
@@ -383,6 +391,45 @@ final class ConvImplicit {
         c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L);
         c60.intoArray(out, oo + 6 * ldo); c61.intoArray(out, oo + 6 * ldo + L);
         c70.intoArray(out, oo + 7 * ldo); c71.intoArray(out, oo + 7 * ldo + L);
+    }
+
+    /** {@link #kernel} for the first 4 rows of a packed slab (rows 4..7 are padding or unused). */
+    private static void kernel4(int depth, float[] ap, int ao, float[] xs, int[] base, int g,
+                                float[] out, int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        for (int p = 0; p < depth; p++, ao += MR) {
+            int bo = base[p] + g;
+            FloatVector b0 = FloatVector.fromArray(F, xs, bo);
+            FloatVector b1 = FloatVector.fromArray(F, xs, bo + L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L);
+    }
+
+    /** {@link #kernel} for the first row of a packed slab only. */
+    private static void kernel1(int depth, float[] ap, int ao, float[] xs, int[] base, int g, float[] out, int oo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        for (int p = 0; p < depth; p++, ao += MR) {
+            int bo = base[p] + g;
+            FloatVector a = FloatVector.broadcast(F, ap[ao]);
+            c00 = a.fma(FloatVector.fromArray(F, xs, bo), c00);
+            c01 = a.fma(FloatVector.fromArray(F, xs, bo + L), c01);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
     }
 
     private static float[] buffer(ThreadLocal<float[][]> kind, int size) {
