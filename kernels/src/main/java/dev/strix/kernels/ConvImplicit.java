@@ -335,12 +335,17 @@ final class ConvImplicit {
      */
     private static void phaseRow(float[] xs, int d0, int plane, float[] x, int row, int w, int t, int ws, int pw) {
         if (t == 2) {
-            int e = d0, o = d0 + plane;
-            for (int j = 0; j < ws; j++) {
-                int i0 = 2 * j - pw, i1 = i0 + 1;
-                xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
-                xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+            int e = d0, o = d0 + plane, j = 0;
+            // left padding, then whole vectors of output columns while their 2 L inputs lie inside the row (two
+            // loads split into even and odd lanes by one shuffle each and a blend), then the rest
+            for (int j0 = Math.min(ws, (pw + 1) / 2); j < j0; j++) phasePair(xs, e, o, j, x, row, w, pw);
+            for (; j + L <= ws && 2 * (j + L) - pw <= w; j += L) {
+                int i0 = row + 2 * j - pw;
+                FloatVector v0 = FloatVector.fromArray(F, x, i0), v1 = FloatVector.fromArray(F, x, i0 + L);
+                v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, e + j);
+                v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(xs, o + j);
             }
+            for (; j < ws; j++) phasePair(xs, e, o, j, x, row, w, pw);
             return;
         }
         int padded = ws * t;
@@ -349,6 +354,18 @@ final class ConvImplicit {
             xs[d0 + b * plane + j] = iw >= 0 && iw < w ? x[row + iw] : 0f;
         }
     }
+
+    /** Column j of the even and odd phase rows of a stride-2 split (zero outside the input row). */
+    private static void phasePair(float[] xs, int e, int o, int j, float[] x, int row, int w, int pw) {
+        int i0 = 2 * j - pw, i1 = i0 + 1;
+        xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
+        xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+    }
+
+    /** Lane i reads lane 2i (EVEN) or 2i + 1 (ODD) mod L; HIGH selects lanes L/2 .. L - 1. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> (2 * i) & (L - 1));
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> (2 * i + 1) & (L - 1));
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /** The 8 x 2-vector micro-kernel with B row p at xs[base[p] + g]: out tile = A panel * B over depth. */
     private static void kernel(int depth, float[] ap, int ao, float[] xs, int[] base, int g,
