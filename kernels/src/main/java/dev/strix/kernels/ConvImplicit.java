@@ -1,7 +1,9 @@
 package dev.strix.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -97,8 +99,16 @@ final class ConvImplicit {
         for (int oy0 = 0; oy0 < p; oy0 += rowsPerTile) {
             int oy1 = Math.min(p, oy0 + rowsPerTile), g0 = oy0 * ws, gn = (oy1 - oy0) * ws;
             for (int i = 0; i < k; i += MR) {
-                int ao = i * geo.depth;
-                for (int j = 0; j < gn; j += NR) kernel(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                int ao = i * geo.depth, rem = k - i;
+                // a last slab of 1 or up to 4 real rows (the heads' 1- and 4-output convolutions) skips the
+                // zero rows that the packing pads it with
+                if (rem == 1) {
+                    for (int j = 0; j < gn; j += NR) kernel1(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j);
+                } else if (rem <= 4) {
+                    for (int j = 0; j < gn; j += NR) kernel4(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                } else {
+                    for (int j = 0; j < gn; j += NR) kernel(geo.depth, wp, ao, xs, geo.base, g0 + j, out, i * cols + j, cols);
+                }
             }
             for (int ki = 0; ki < k; ki++) {
                 float b = bias == null ? 0f : bias[ki];
@@ -132,6 +142,7 @@ final class ConvImplicit {
         int ld = (grid + L - 1) / L * L;
         float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * ld);
         int[] base = geo.base;
+        float[] red = new float[16];
         int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
         for (int n = n0; n < n1; n++) {
             phases(xs, x, n * s.inChannels() * s.inH() * s.inW(), s, geo);
@@ -150,7 +161,7 @@ final class ConvImplicit {
                     int ao = i * ld + g0, j = 0;
                     for (; j + 4 <= depth; j += 4)
                         dot4x4(dyg, ao, ld, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
-                                kb, acc, i * depth + j, depth);
+                                kb, acc, i * depth + j, depth, red);
                     for (; j < depth; j++) {
                         for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, base[j] + g0, kb);
                     }
@@ -181,10 +192,10 @@ final class ConvImplicit {
 
     /**
      * c[4 x 4 at co, row stride ldc] += rows a (4 at ao, stride lda) . rows b (at b0..b3) over len floats (a
-     * multiple of the lane count).
+     * multiple of the lane count); {@code red} is 16 floats of scratch.
      */
-    private static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
-                               float[] c, int co, int ldc) {
+    static void dot4x4(float[] a, int ao, int lda, float[] b, int b0, int b1, int b2, int b3, int len,
+                       float[] c, int co, int ldc, float[] red) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -203,24 +214,80 @@ final class ConvImplicit {
             y = FloatVector.fromArray(F, b, b3 + i);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
-        // reduced in place rather than through a helper taking a FloatVector (a call C2 does not inline boxes)
-        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        c[co] += Simd.sum(c00);
-        c[co + 1] += Simd.sum(c01);
-        c[co + 2] += Simd.sum(c02);
-        c[co + 3] += Simd.sum(c03);
-        c[c1] += Simd.sum(c10);
-        c[c1 + 1] += Simd.sum(c11);
-        c[c1 + 2] += Simd.sum(c12);
-        c[c1 + 3] += Simd.sum(c13);
-        c[c2] += Simd.sum(c20);
-        c[c2 + 1] += Simd.sum(c21);
-        c[c2 + 2] += Simd.sum(c22);
-        c[c2 + 3] += Simd.sum(c23);
-        c[c3] += Simd.sum(c30);
-        c[c3 + 1] += Simd.sum(c31);
-        c[c3 + 2] += Simd.sum(c32);
-        c[c3 + 3] += Simd.sum(c33);
+        // The 16 lane sums by a transposing tree: each level folds two vectors into one, the first half of every
+        // lane segment taking the first vector's halves added, the second half the second's, so each final lane
+        // holds one accumulator's sum. Every lane adds exactly the pairs Simd.sum adds (lane i + lane i + h), in
+        // the same tree, so the sums are bit-identical to Simd.sum's, for a quarter of its shuffles and adds.
+        // Written out rather than through a helper taking FloatVectors (a call C2 does not inline boxes them).
+        FloatVector v0 = c00.blend(c01, M1).add(c01.blend(c00, M1).rearrange(S1));
+        FloatVector v1 = c02.blend(c03, M1).add(c03.blend(c02, M1).rearrange(S1));
+        FloatVector v2 = c10.blend(c11, M1).add(c11.blend(c10, M1).rearrange(S1));
+        FloatVector v3 = c12.blend(c13, M1).add(c13.blend(c12, M1).rearrange(S1));
+        FloatVector v4 = c20.blend(c21, M1).add(c21.blend(c20, M1).rearrange(S1));
+        FloatVector v5 = c22.blend(c23, M1).add(c23.blend(c22, M1).rearrange(S1));
+        FloatVector v6 = c30.blend(c31, M1).add(c31.blend(c30, M1).rearrange(S1));
+        FloatVector v7 = c32.blend(c33, M1).add(c33.blend(c32, M1).rearrange(S1));
+        FloatVector w0 = v0.blend(v1, M2).add(v1.blend(v0, M2).rearrange(S2));
+        FloatVector w1 = v2.blend(v3, M2).add(v3.blend(v2, M2).rearrange(S2));
+        FloatVector w2 = v4.blend(v5, M2).add(v5.blend(v4, M2).rearrange(S2));
+        FloatVector w3 = v6.blend(v7, M2).add(v7.blend(v6, M2).rearrange(S2));
+        if (L >= 8) {
+            FloatVector x0 = w0.blend(w1, M3).add(w1.blend(w0, M3).rearrange(S3));
+            FloatVector x1 = w2.blend(w3, M3).add(w3.blend(w2, M3).rearrange(S3));
+            if (L >= 16) {
+                x0.blend(x1, M4).add(x1.blend(x0, M4).rearrange(S4)).intoArray(red, 0);
+            } else {
+                x0.intoArray(red, 0);
+                x1.intoArray(red, L);
+            }
+        } else {
+            w0.intoArray(red, 0);
+            w1.intoArray(red, L);
+            w2.intoArray(red, 2 * L);
+            w3.intoArray(red, 3 * L);
+        }
+        for (int t = 0; t < 16; t++) c[co + SUM_ROW[t] * ldc + SUM_COL[t]] += red[t];
+    }
+
+    /**
+     * Masks (lanes with bit h set) and shuffles (lane i reads lane i ^ h) of the levels h = L/2, L/4, L/8, L/16
+     * of {@link #dot4x4}'s reduction (null below one lane), and where each of the 16 sums ends: accumulator
+     * (SUM_ROW[t], SUM_COL[t]) at position t of the stored final vectors.
+     */
+    static final VectorMask<Float> M1, M2, M3, M4;
+    static final VectorShuffle<Float> S1, S2, S3, S4;
+    static final int[] SUM_ROW = new int[16], SUM_COL = new int[16];
+
+    static {
+        @SuppressWarnings("unchecked") VectorMask<Float>[] m = new VectorMask[4];
+        @SuppressWarnings("unchecked") VectorShuffle<Float>[] sh = new VectorShuffle[4];
+        for (int k = 0, h = L / 2; k < 4; k++, h /= 2) {
+            if (h < 1) continue;
+            boolean[] bits = new boolean[L];
+            for (int i = 0; i < L; i++) bits[i] = (i & h) != 0;
+            m[k] = VectorMask.fromArray(F, bits, 0);
+            int hh = h;
+            sh[k] = VectorShuffle.fromOp(F, i -> i ^ hh);
+        }
+        M1 = m[0]; M2 = m[1]; M3 = m[2]; M4 = m[3];
+        S1 = sh[0]; S2 = sh[1]; S3 = sh[2]; S4 = sh[3];
+        // follow which accumulator (r * 4 + c) each lane holds through the same folds
+        int[][] owner = new int[16][L];
+        int[] order = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; // c00, c01, c02, c03, c10, ...
+        for (int v = 0; v < 16; v++) java.util.Arrays.fill(owner[v], order[v]);
+        int count = 16;
+        for (int h = L / 2; h >= 1 && count > 1 && (16 / count) < L; h /= 2) {
+            int[][] next = new int[count / 2][L];
+            for (int v = 0; v < count / 2; v++)
+                for (int i = 0; i < L; i++) next[v][i] = (i & h) != 0 ? owner[2 * v + 1][i] : owner[2 * v][i];
+            owner = next;
+            count /= 2;
+        }
+        for (int v = 0; v < count; v++)
+            for (int i = 0; i < L; i++) {
+                int t = v * L + i;
+                if (t < 16) { SUM_ROW[t] = owner[v][i] / 4; SUM_COL[t] = owner[v][i] % 4; }
+            }
     }
 
     /** dst[0 .. len) = src[0 .. len) + b, then max(0, .) when {@code relu}. */
@@ -268,12 +335,17 @@ final class ConvImplicit {
      */
     private static void phaseRow(float[] xs, int d0, int plane, float[] x, int row, int w, int t, int ws, int pw) {
         if (t == 2) {
-            int e = d0, o = d0 + plane;
-            for (int j = 0; j < ws; j++) {
-                int i0 = 2 * j - pw, i1 = i0 + 1;
-                xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
-                xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+            int e = d0, o = d0 + plane, j = 0;
+            // left padding, then whole vectors of output columns while their 2 L inputs lie inside the row (two
+            // loads split into even and odd lanes by one shuffle each and a blend), then the rest
+            for (int j0 = Math.min(ws, (pw + 1) / 2); j < j0; j++) phasePair(xs, e, o, j, x, row, w, pw);
+            for (; j + L <= ws && 2 * (j + L) - pw <= w; j += L) {
+                int i0 = row + 2 * j - pw;
+                FloatVector v0 = FloatVector.fromArray(F, x, i0), v1 = FloatVector.fromArray(F, x, i0 + L);
+                v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, e + j);
+                v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(xs, o + j);
             }
+            for (; j < ws; j++) phasePair(xs, e, o, j, x, row, w, pw);
             return;
         }
         int padded = ws * t;
@@ -282,6 +354,18 @@ final class ConvImplicit {
             xs[d0 + b * plane + j] = iw >= 0 && iw < w ? x[row + iw] : 0f;
         }
     }
+
+    /** Column j of the even and odd phase rows of a stride-2 split (zero outside the input row). */
+    private static void phasePair(float[] xs, int e, int o, int j, float[] x, int row, int w, int pw) {
+        int i0 = 2 * j - pw, i1 = i0 + 1;
+        xs[e + j] = i0 >= 0 && i0 < w ? x[row + i0] : 0f;
+        xs[o + j] = i1 >= 0 && i1 < w ? x[row + i1] : 0f;
+    }
+
+    /** Lane i reads lane 2i (EVEN) or 2i + 1 (ODD) mod L; HIGH selects lanes L/2 .. L - 1. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> (2 * i) & (L - 1));
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> (2 * i + 1) & (L - 1));
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /** The 8 x 2-vector micro-kernel with B row p at xs[base[p] + g]: out tile = A panel * B over depth. */
     private static void kernel(int depth, float[] ap, int ao, float[] xs, int[] base, int g,
@@ -324,6 +408,45 @@ final class ConvImplicit {
         c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L);
         c60.intoArray(out, oo + 6 * ldo); c61.intoArray(out, oo + 6 * ldo + L);
         c70.intoArray(out, oo + 7 * ldo); c71.intoArray(out, oo + 7 * ldo + L);
+    }
+
+    /** {@link #kernel} for the first 4 rows of a packed slab (rows 4..7 are padding or unused). */
+    private static void kernel4(int depth, float[] ap, int ao, float[] xs, int[] base, int g,
+                                float[] out, int oo, int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        for (int p = 0; p < depth; p++, ao += MR) {
+            int bo = base[p] + g;
+            FloatVector b0 = FloatVector.fromArray(F, xs, bo);
+            FloatVector b1 = FloatVector.fromArray(F, xs, bo + L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
+        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L);
+    }
+
+    /** {@link #kernel} for the first row of a packed slab only. */
+    private static void kernel1(int depth, float[] ap, int ao, float[] xs, int[] base, int g, float[] out, int oo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        for (int p = 0; p < depth; p++, ao += MR) {
+            int bo = base[p] + g;
+            FloatVector a = FloatVector.broadcast(F, ap[ao]);
+            c00 = a.fma(FloatVector.fromArray(F, xs, bo), c00);
+            c01 = a.fma(FloatVector.fromArray(F, xs, bo + L), c01);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
     }
 
     private static float[] buffer(ThreadLocal<float[][]> kind, int size) {

@@ -1,7 +1,9 @@
 package dev.strix.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +34,7 @@ final class GemmDot {
     /** Computes rows [i0, i1) of C (all n columns) = alpha A B^T + beta C. */
     static void run(int i0, int i1, int n, int k, float alpha, float[] a, int aOff, int lda,
                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] red = new float[16];
         for (int p0 = 0; p0 < k; p0 += KB) {
             int kb = Math.min(KB, k - p0);
             boolean first = p0 == 0;
@@ -39,7 +42,7 @@ final class GemmDot {
             for (; i + 4 <= i1; i += 4) {
                 int j = 0;
                 for (; j + 4 <= n; j += 4) block4x4(a, aOff + i * lda + p0, lda, b, bOff + j * ldb + p0, ldb, kb,
-                        alpha, first, beta, c, cOff + i * ldc + j, ldc);
+                        alpha, first, beta, c, cOff + i * ldc + j, ldc, red);
                 for (; j < n; j++) {
                     for (int r = 0; r < 4; r++) {
                         float d = dot(a, aOff + (i + r) * lda + p0, b, bOff + j * ldb + p0, kb);
@@ -82,9 +85,9 @@ final class GemmDot {
         return s;
     }
 
-    /** C[4 x 4 at co] (+)= alpha * A rows (4 at ao) . B rows (4 at bo) over kb floats. */
+    /** C[4 x 4 at co] (+)= alpha * A rows (4 at ao) . B rows (4 at bo) over kb floats; red: 16 floats of scratch. */
     private static void block4x4(float[] a, int ao, int lda, float[] b, int bo, int ldb, int kb,
-                                 float alpha, boolean first, float beta, float[] c, int co, int ldc) {
+                                 float alpha, boolean first, float beta, float[] c, int co, int ldc, float[] red) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -103,21 +106,40 @@ final class GemmDot {
             y = FloatVector.fromArray(F, b, b3 + p);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
-        finish(Simd.sum(c00), a, ao, b, bo, p, kb, alpha, first, beta, c, co);
-        finish(Simd.sum(c01), a, ao, b, b1, p, kb, alpha, first, beta, c, co + 1);
-        finish(Simd.sum(c02), a, ao, b, b2, p, kb, alpha, first, beta, c, co + 2);
-        finish(Simd.sum(c03), a, ao, b, b3, p, kb, alpha, first, beta, c, co + 3);
-        finish(Simd.sum(c10), a, a1, b, bo, p, kb, alpha, first, beta, c, co + ldc);
-        finish(Simd.sum(c11), a, a1, b, b1, p, kb, alpha, first, beta, c, co + ldc + 1);
-        finish(Simd.sum(c12), a, a1, b, b2, p, kb, alpha, first, beta, c, co + ldc + 2);
-        finish(Simd.sum(c13), a, a1, b, b3, p, kb, alpha, first, beta, c, co + ldc + 3);
-        finish(Simd.sum(c20), a, a2, b, bo, p, kb, alpha, first, beta, c, co + 2 * ldc);
-        finish(Simd.sum(c21), a, a2, b, b1, p, kb, alpha, first, beta, c, co + 2 * ldc + 1);
-        finish(Simd.sum(c22), a, a2, b, b2, p, kb, alpha, first, beta, c, co + 2 * ldc + 2);
-        finish(Simd.sum(c23), a, a2, b, b3, p, kb, alpha, first, beta, c, co + 2 * ldc + 3);
-        finish(Simd.sum(c30), a, a3, b, bo, p, kb, alpha, first, beta, c, co + 3 * ldc);
-        finish(Simd.sum(c31), a, a3, b, b1, p, kb, alpha, first, beta, c, co + 3 * ldc + 1);
-        finish(Simd.sum(c32), a, a3, b, b2, p, kb, alpha, first, beta, c, co + 3 * ldc + 2);
-        finish(Simd.sum(c33), a, a3, b, b3, p, kb, alpha, first, beta, c, co + 3 * ldc + 3);
+        // the 16 lane sums by ConvImplicit.dot4x4's transposing tree: the same bits as Simd.sum of each
+        // accumulator, for a quarter of the shuffles; red[t] is accumulator (SUM_ROW[t], SUM_COL[t])
+        VectorMask<Float> m1 = ConvImplicit.M1, m2 = ConvImplicit.M2, m3 = ConvImplicit.M3, m4 = ConvImplicit.M4;
+        VectorShuffle<Float> s1 = ConvImplicit.S1, s2 = ConvImplicit.S2, s3 = ConvImplicit.S3, s4 = ConvImplicit.S4;
+        FloatVector v0 = c00.blend(c01, m1).add(c01.blend(c00, m1).rearrange(s1));
+        FloatVector v1 = c02.blend(c03, m1).add(c03.blend(c02, m1).rearrange(s1));
+        FloatVector v2 = c10.blend(c11, m1).add(c11.blend(c10, m1).rearrange(s1));
+        FloatVector v3 = c12.blend(c13, m1).add(c13.blend(c12, m1).rearrange(s1));
+        FloatVector v4 = c20.blend(c21, m1).add(c21.blend(c20, m1).rearrange(s1));
+        FloatVector v5 = c22.blend(c23, m1).add(c23.blend(c22, m1).rearrange(s1));
+        FloatVector v6 = c30.blend(c31, m1).add(c31.blend(c30, m1).rearrange(s1));
+        FloatVector v7 = c32.blend(c33, m1).add(c33.blend(c32, m1).rearrange(s1));
+        FloatVector w0 = v0.blend(v1, m2).add(v1.blend(v0, m2).rearrange(s2));
+        FloatVector w1 = v2.blend(v3, m2).add(v3.blend(v2, m2).rearrange(s2));
+        FloatVector w2 = v4.blend(v5, m2).add(v5.blend(v4, m2).rearrange(s2));
+        FloatVector w3 = v6.blend(v7, m2).add(v7.blend(v6, m2).rearrange(s2));
+        if (L >= 8) {
+            FloatVector x0 = w0.blend(w1, m3).add(w1.blend(w0, m3).rearrange(s3));
+            FloatVector x1 = w2.blend(w3, m3).add(w3.blend(w2, m3).rearrange(s3));
+            if (L >= 16) {
+                x0.blend(x1, m4).add(x1.blend(x0, m4).rearrange(s4)).intoArray(red, 0);
+            } else {
+                x0.intoArray(red, 0);
+                x1.intoArray(red, L);
+            }
+        } else {
+            w0.intoArray(red, 0);
+            w1.intoArray(red, L);
+            w2.intoArray(red, 2 * L);
+            w3.intoArray(red, 3 * L);
+        }
+        for (int t = 0; t < 16; t++) {
+            int r = ConvImplicit.SUM_ROW[t], q = ConvImplicit.SUM_COL[t];
+            finish(red[t], a, ao + r * lda, b, bo + q * ldb, p, kb, alpha, first, beta, c, co + r * ldc + q);
+        }
     }
 }

@@ -43,6 +43,9 @@ class Conv2dTest {
             ConvShape.of(5, 8, 7, 6, 40, 3, 2, 1),
             // stride 3: three column phases per row
             ConvShape.of(2, 3, 11, 10, 4, 3, 3, 1),
+            // stride 2 on rows wide enough for whole vectors of the even/odd split (any width up to 512 bits)
+            ConvShape.of(2, 3, 9, 70, 4, 3, 2, 1),
+            ConvShape.of(2, 2, 5, 67, 3, 3, 2, 0),
     };
 
     // float sums of up to 32*9 products of values in [-1, 1] against double sums: observed differences stay

@@ -97,12 +97,16 @@ public final class Autograd {
                         + Arrays.toString(root.shape()) + " needs an explicit output gradient");
             rootGrad = Tensor.full(root.device(), 1f, root.shape());
         }
-        List<Tensor> order = topologicalOrder(root);
+        Tensor[] order = topologicalOrder(root).toArray(new Tensor[0]);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, rootGrad);
         Map<Tensor, Tensor> result = new IdentityHashMap<>();
         try (var ignored = noGrad()) {
-            for (Tensor t : order) { // root first, inputs after everything that consumes them
+            for (int k = 0; k < order.length; k++) { // root first, inputs after everything that consumes them
+                Tensor t = order[k];
+                // Without retainGraph, a processed tensor is reachable from nothing here any more (its consumers
+                // were released before it), so the collector can take its storage during the rest of the pass.
+                if (!retainGraph) order[k] = null;
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
                 if (t.isLeaf() || (wanted != null && wanted.contains(t))) result.put(t, g);

@@ -12,7 +12,7 @@ public final class Node {
     }
 
     private final String name;
-    private final Tensor[] inputs;
+    private Tensor[] inputs;
     private Backward backward;
 
     Node(String name, Tensor[] inputs, Backward backward) {
@@ -37,8 +37,14 @@ public final class Node {
         return backward.apply(gradOutput);
     }
 
-    /** Drops the saved tensors so that their memory can be reclaimed. */
+    /**
+     * Drops the saved tensors and the links to the inputs so that their memory can be reclaimed while the rest
+     * of the backward pass runs (a released node's output reaches no tensor of the graph any more).
+     */
     void release() {
         backward = null;
+        inputs = NO_INPUTS;
     }
+
+    private static final Tensor[] NO_INPUTS = new Tensor[0];
 }
