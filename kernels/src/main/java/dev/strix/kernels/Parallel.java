@@ -43,7 +43,8 @@ public final class Parallel {
         threads = n;
         // numbered by a counter: getPoolIndex() is not assigned yet while the factory runs (every worker was "0")
         java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        pool = n == 1 ? null : new ForkJoinPool(n, p -> {
+        // n - 1 workers: the thread that starts a parallel loop takes a share of it itself (see forRange)
+        pool = n == 1 ? null : new ForkJoinPool(n - 1, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName("strix-worker-" + count.getAndIncrement());
             t.setDaemon(true);
@@ -65,12 +66,31 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        p.invoke(new Chunks(body, n, chunks, 0, chunks));
+        // The calling thread runs the last chunk itself and hands only the others to the pool: one worker
+        // wake-up instead of two per loop (the caller would otherwise park until both workers are done).
+        // The chunk bounds are the same either way, so which thread runs a chunk does not change any result.
+        Chunks rest = new Chunks(body, n, chunks, 0, chunks - 1);
+        p.execute(rest);
+        long from = (long) n * (chunks - 1) / chunks;
+        boolean[] flag = RUNNING_CHUNK.get();
+        flag[0] = true;
+        try {
+            body.run((int) from, n);
+        } catch (RuntimeException | Error e) {
+            rest.quietlyJoin();
+            throw e;
+        } finally {
+            flag[0] = false;
+        }
+        rest.join();
     }
 
-    /** Nested parallel loops run serially on the worker that reached them. */
+    /** Set while a thread outside the pool runs a chunk of {@link #forRange}, so nested loops stay serial. */
+    private static final ThreadLocal<boolean[]> RUNNING_CHUNK = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** Nested parallel loops run serially on the thread (worker or caller running a chunk) that reached them. */
     private static boolean insidePool(ForkJoinPool p) {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p;
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w ? w.getPool() == p : RUNNING_CHUNK.get()[0];
     }
 
     /** Runs {@code task(i)} for i in [0, count), one task per chunk index, in parallel. */
@@ -93,9 +113,25 @@ public final class Parallel {
             for (int i = 0; i < count; i++) task.accept(i);
             return;
         }
-        p.invoke(new Chunks((a, b) -> {
-            for (int i = a; i < b; i++) task.accept(i);
-        }, count, count, 0, count));
+        // the calling thread and the workers take the next item from a shared counter until none are left
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        RangeBody pull = (a, b) -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) task.accept(i);
+        };
+        int helpers = Math.min(threads - 1, count - 1);
+        Chunks rest = new Chunks(pull, helpers, helpers, 0, helpers);
+        p.execute(rest);
+        boolean[] flag = RUNNING_CHUNK.get();
+        flag[0] = true;
+        try {
+            pull.run(0, 0);
+        } catch (RuntimeException | Error e) {
+            rest.quietlyJoin();
+            throw e;
+        } finally {
+            flag[0] = false;
+        }
+        rest.join();
     }
 
     private static final class Chunks extends RecursiveAction {
