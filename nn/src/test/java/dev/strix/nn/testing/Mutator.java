@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and stray Unicode (control characters, lone surrogates). Every mutation appends a short description to
  * {@link #log()}, so a failure message tells how its input was made; the same seed gives the same mutations.
  */
-public final class Mutator {
+public class Mutator {
     /** Replacements for numbers: range edges, non-numbers and forms that strict parsers must refuse. */
     public static final List<String> EXTREME_NUMBERS = List.of("-1", "0", "1", "1e308", "-1e308", "1e400", "1e-400",
             "NaN", "Infinity", "-Infinity", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
@@ -35,8 +35,8 @@ public final class Mutator {
     private static final byte[] SPECIAL_BYTES = {0, (byte) 0xFF, 0x7F, (byte) 0x80, '"', '{', '}', '[', ']', ',', ':',
             '\\', '<', '>', '&', '/', ' ', '\n', '-', '.', 'e', (byte) 0xC3, (byte) 0xED, (byte) 0xF4};
 
-    private final SplittableRandom random;
-    private final List<String> log = new ArrayList<>();
+    protected final SplittableRandom random;
+    protected final List<String> log = new ArrayList<>();
 
     /** A mutator whose choices depend only on {@code seed}. */
     public Mutator(long seed) {
@@ -272,13 +272,13 @@ public final class Mutator {
         return text.length();
     }
 
-    private static List<int[]> spans(Matcher m) {
+    protected static List<int[]> spans(Matcher m) {
         List<int[]> out = new ArrayList<>();
         while (m.find()) out.add(new int[] {m.start(), m.end()});
         return out;
     }
 
-    private static String abbreviate(String s) {
+    protected static String abbreviate(String s) {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
