@@ -128,27 +128,8 @@ final class InferenceModel {
         List<HostLevel> levels = new ArrayList<>(out.size());
         for (LevelOutput o : out) {
             HostLevel h = HostLevel.of(o);
-            levels.add(softmax ? withoutBackground(h) : h);
+            levels.add(softmax ? h.withoutBackground() : h);
         }
         return levels;
-    }
-
-    /** (N, C+1, h, w) softmax logits to (N, C, h, w) logits of the class probabilities. */
-    static HostLevel withoutBackground(HostLevel h) {
-        int n = h.n(), all = h.classes(), c = all - 1, hw = h.height() * h.width();
-        float[] in = h.cls(), out = new float[n * c * hw];
-        for (int i = 0; i < n; i++)
-            for (int q = 0; q < hw; q++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < all; k++) max = Math.max(max, in[(i * all + k) * hw + q]);
-                double sum = 0;
-                for (int k = 0; k < all; k++) sum += Math.exp(in[(i * all + k) * hw + q] - max);
-                for (int k = 0; k < c; k++) {
-                    double p = Math.exp(in[(i * all + k) * hw + q] - max) / sum;
-                    p = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
-                    out[(i * c + k) * hw + q] = (float) Math.log(p / (1 - p));
-                }
-            }
-        return new HostLevel(out, h.box(), h.ctr(), n, c, h.height(), h.width(), h.stride());
     }
 }

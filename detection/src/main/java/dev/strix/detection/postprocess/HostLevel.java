@@ -30,4 +30,26 @@ public record HostLevel(float[] cls, float[] box, float[] ctr, int n, int classe
         if (s.length != 4) throw new IllegalArgumentException("cls must be (N, C, h, w), got " + Arrays.toString(s));
         return new HostLevel(o.cls().toArray(), o.box().toArray(), o.ctr().toArray(), s[0], s[1], s[2], s[3], o.stride());
     }
+
+    /**
+     * This level of a softmax classifier, (N, C+1, h, w) logits with the background last, as the (N, C, h, w)
+     * logits of the class probabilities, so that sigmoid post-processing applies unchanged.
+     */
+    public HostLevel withoutBackground() {
+        int n = n(), all = classes(), c = all - 1, hw = height() * width();
+        float[] in = cls(), out = new float[n * c * hw];
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < hw; q++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < all; k++) max = Math.max(max, in[(i * all + k) * hw + q]);
+                double sum = 0;
+                for (int k = 0; k < all; k++) sum += Math.exp(in[(i * all + k) * hw + q] - max);
+                for (int k = 0; k < c; k++) {
+                    double p = Math.exp(in[(i * all + k) * hw + q] - max) / sum;
+                    p = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+                    out[(i * c + k) * hw + q] = (float) Math.log(p / (1 - p));
+                }
+            }
+        return new HostLevel(out, box(), ctr(), n, c, height(), width(), stride());
+    }
 }

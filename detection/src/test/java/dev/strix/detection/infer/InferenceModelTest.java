@@ -76,7 +76,7 @@ class InferenceModelTest {
         float[] cls = new float[n * (classes + 1) * hw];
         for (int i = 0; i < cls.length; i++) cls[i] = (float) Math.sin(1.7 * i) * 4;
         HostLevel level = new HostLevel(cls, new float[n * 4 * hw], new float[n * hw], n, classes + 1, h, w, 8);
-        HostLevel out = InferenceModel.withoutBackground(level);
+        HostLevel out = level.withoutBackground();
         assertEquals(classes, out.classes());
         for (int i = 0; i < n; i++)
             for (int q = 0; q < hw; q++) {
