@@ -23,7 +23,7 @@ class CompareCommandTest {
     @Test
     void comparesStrategiesWithTheSameSeedAndBudget() throws Exception {
         Path out = dir.resolve("cmp");
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies",
+        MainTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies",
                 "weighted,Independent,pcgrad", "--budget-epochs", "2", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("compare.csv", "compare.md", "compare_map.png", "compare_loss.png", "compare.json",
@@ -65,7 +65,7 @@ class CompareCommandTest {
     void aStrategyThatCannotRunIsListedAsFailed() throws Exception {
         Path out = dir.resolve("cmp");
         int threads = Parallel.threads();
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "equal,independent",
+        MainTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "equal,independent",
                 "--sharing", "shared", "--budget-epochs", "1", "--threads", Integer.toString(threads + 1), "--out",
                 out.toString()));
         assertEquals(0, r.code(), r.err());
@@ -84,7 +84,7 @@ class CompareCommandTest {
     @Test
     void aConfigFromASharedRunStillComparesIndependent() throws Exception {
         Path first = dir.resolve("first");
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted",
+        MainTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted",
                 "--budget-epochs", "1", "--out", first.toString()));
         assertEquals(0, r.code(), r.err());
         String json = Files.readString(first.resolve("trials/weighted/config.json"));
@@ -105,7 +105,7 @@ class CompareCommandTest {
 
     @Test
     void unknownStrategyIsAUsageErrorListingTheValidNames() {
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted,magic",
+        MainTest.Outcome r = TuneCommandTest.strix(TuneCommandTest.tiny("compare", "--strategies", "weighted,magic",
                 "--budget-epochs", "1", "--out", dir.resolve("c").toString()));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("strix compare: --strategies: unknown strategy 'magic'"), r.err());

@@ -20,26 +20,26 @@ class DemoCommandTest {
     void badOptionsAreUsageErrors() throws IOException {
         for (String[] args : new String[][] {{"demo", "--minutes", "0"}, {"demo", "--minutes", "soon"},
                 {"demo", "--workers", "0"}, {"demo", "--device", "tpu"}, {"demo", "extra"}}) {
-            TrainCommandTest.Outcome r = TrainCommandTest.strix(args);
+            MainTest.Outcome r = TrainCommandTest.strix(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().startsWith("strix demo: "), r.err());
         }
         Files.writeString(dir.resolve(Trainer.CONFIG), "{}");
-        TrainCommandTest.Outcome held = TrainCommandTest.strix("demo", "--out", dir.toString());
+        MainTest.Outcome held = TrainCommandTest.strix("demo", "--out", dir.toString());
         assertEquals(2, held.code());
         assertTrue(held.err().contains("already holds a run"), held.err());
     }
 
     @Test
     void cudaIsARuntimeFailure() {
-        TrainCommandTest.Outcome r = TrainCommandTest.strix("demo", "--out", dir.resolve("d").toString(), "--device", "cuda");
+        MainTest.Outcome r = TrainCommandTest.strix("demo", "--out", dir.resolve("d").toString(), "--device", "cuda");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("CUDA"), r.err());
     }
 
     @Test
     void helpDescribesTheDemo() {
-        TrainCommandTest.Outcome r = TrainCommandTest.strix("demo", "--help");
+        MainTest.Outcome r = TrainCommandTest.strix("demo", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("report.md") && r.out().contains("--minutes"), r.out());
     }

@@ -52,14 +52,14 @@ class SynthCommandTest {
     @Test
     void vocLayoutReadsBackAndTrains() throws Exception {
         Path out = dir.resolve("voc");
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString()));
+        MainTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote 6 training and 3 validation scenes"), r.out());
         SyntheticScenes train = new SyntheticScenes(11, 6, 64, 3), val = new SyntheticScenes(12, 3, 64, 3);
         ReadOptions opts = ReadOptions.strict().withClasses(train.classNames());
         assertSameScenes(train, VocDataset.open(out, "train", opts));
         assertSameScenes(val, VocDataset.open(out, "val", opts));
-        TuneCommandTest.Outcome t = TuneCommandTest.strix(List.of("train", "--data", out.toString(), "--format", "voc",
+        MainTest.Outcome t = TuneCommandTest.strix(List.of("train", "--data", out.toString(), "--format", "voc",
                 "--split", "train", "--val-split", "val", "--epochs", "1", "--size", "64", "--batch", "3", "--width", "4",
                 "--fpn", "8", "--depth", "1", "--workers", "1", "--out", dir.resolve("run").toString()));
         assertEquals(0, t.code(), t.err());
@@ -69,7 +69,7 @@ class SynthCommandTest {
     @Test
     void cocoLayoutReadsBack() throws Exception {
         Path out = dir.resolve("coco");
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString(), "--format", "coco",
+        MainTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString(), "--format", "coco",
                 "--image-format", "jpg"));
         assertEquals(0, r.code(), r.err());
         SyntheticScenes train = new SyntheticScenes(11, 6, 64, 3);
@@ -86,7 +86,7 @@ class SynthCommandTest {
     void refusesAFolderThatHoldsFilesAndBadOptions() throws Exception {
         Path out = Files.createDirectories(dir.resolve("full"));
         Files.writeString(out.resolve("keep.txt"), "mine");
-        TuneCommandTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString()));
+        MainTest.Outcome r = TuneCommandTest.strix(args("synth", "--out", out.toString()));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("exists and is not an empty folder; nothing written"), r.err());
         try (var files = Files.list(out)) {

@@ -4,9 +4,6 @@ import dev.strix.nn.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,22 +18,9 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    record Outcome(int code, String out, String err) {
-        String lastOutLine() {
-            String[] lines = out.strip().split("\\R");
-            return lines[lines.length - 1];
-        }
-    }
 
-    static Outcome strix(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int code;
-        try (var o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             var e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(args, o, e);
-        }
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static MainTest.Outcome strix(String... args) {
+        return MainTest.strix(args);
     }
 
     /** A tiny synthetic run: 4 scenes of 64 px, DetNet w 4 F 8 D 1. */
@@ -48,7 +32,7 @@ class TrainCommandTest {
         return a;
     }
 
-    private static void assertUsage(Outcome r, String fragment) {
+    private static void assertUsage(MainTest.Outcome r, String fragment) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(fragment), "expected '" + fragment + "' in: " + r.err());
         assertTrue(r.err().startsWith("strix train: "), r.err());
@@ -57,7 +41,7 @@ class TrainCommandTest {
     @Test
     void trainsAndResumesThroughTheCommandLine() {
         Path run = dir.resolve("run");
-        Outcome r = strix(tiny("--epochs", "1", "--out", run.toString(), "--strategy", "coupled", "--coupling", "2",
+        MainTest.Outcome r = strix(tiny("--epochs", "1", "--out", run.toString(), "--strategy", "coupled", "--coupling", "2",
                 "--optimizer", "adamw", "--ema").toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         Map<String, Object> summary = Json.asObject(Json.parse(r.lastOutLine()), "summary");
@@ -76,11 +60,11 @@ class TrainCommandTest {
         assertEquals(0.001, Json.requireDouble(Json.requireObject(cfg, "optim"), "lr"));
         assertEquals(true, Json.requireObject(cfg, "optim").get("ema"));
 
-        Outcome again = strix(tiny("--epochs", "1", "--out", run.toString()).toArray(String[]::new));
+        MainTest.Outcome again = strix(tiny("--epochs", "1", "--out", run.toString()).toArray(String[]::new));
         assertEquals(1, again.code(), again.err());
         assertTrue(again.err().contains("already holds a run"), again.err());
 
-        Outcome resumed = strix("train", "--resume", run.toString(), "--epochs", "2");
+        MainTest.Outcome resumed = strix("train", "--resume", run.toString(), "--epochs", "2");
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("resuming"), resumed.err());
         assertEquals(2L, Json.asObject(Json.parse(resumed.lastOutLine()), "summary").get("epochs"));
@@ -113,17 +97,17 @@ class TrainCommandTest {
 
     @Test
     void runtimeFailuresExitWithCode1() {
-        Outcome cuda = strix(tiny("--device", "cuda", "--out", dir.resolve("c").toString()).toArray(String[]::new));
+        MainTest.Outcome cuda = strix(tiny("--device", "cuda", "--out", dir.resolve("c").toString()).toArray(String[]::new));
         assertEquals(1, cuda.code(), cuda.err());
         assertTrue(cuda.err().contains("CUDA"), cuda.err());
-        Outcome noState = strix("train", "--resume", dir.toString());
+        MainTest.Outcome noState = strix("train", "--resume", dir.toString());
         assertEquals(1, noState.code(), noState.err());
         assertTrue(noState.err().contains("config.json"), noState.err());
     }
 
     @Test
     void helpListsTheOptions() {
-        Outcome r = strix("train", "--help");
+        MainTest.Outcome r = strix("train", "--help");
         assertEquals(0, r.code());
         for (String o : List.of("--data", "--format", "--strategy", "--resume", "--weights", "--coupling", "--sharing",
                 "--ema", "--warmup", "--eval-every", "--strict", "--synthetic-count"))

@@ -9,9 +9,6 @@ import dev.strix.nn.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,22 +26,9 @@ class TuneCommandTest {
     @TempDir
     Path dir;
 
-    record Outcome(int code, String out, String err) {
-        String lastOutLine() {
-            String[] lines = out.strip().split("\\R");
-            return lines[lines.length - 1];
-        }
-    }
 
-    static Outcome strix(List<String> args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int code;
-        try (var o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             var e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(args.toArray(String[]::new), o, e);
-        }
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static MainTest.Outcome strix(List<String> args) {
+        return MainTest.strix(args.toArray(String[]::new));
     }
 
     /** {@code command} on tiny synthetic data: 8 training and 4 validation scenes of 64 px, DetNet w 4 F 8 D 1. */
@@ -56,7 +40,7 @@ class TuneCommandTest {
         return a;
     }
 
-    private static void assertUsage(Outcome r, String... fragments) {
+    private static void assertUsage(MainTest.Outcome r, String... fragments) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("strix tune: "), r.err());
         for (String f : fragments) assertTrue(r.err().contains(f), "expected '" + f + "' in: " + r.err());
@@ -66,7 +50,7 @@ class TuneCommandTest {
     @Test
     void tunesTwoPointsAndTheBestConfigTrainsAsItIs() throws Exception {
         Path out = dir.resolve("tune");
-        Outcome r = strix(tiny("tune", "--grid", "cls=0.5;box=1,3", "--budget-epochs", "1", "--out", out.toString()));
+        MainTest.Outcome r = strix(tiny("tune", "--grid", "cls=0.5;box=1,3", "--budget-epochs", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("trials.csv", "summary.md", "tune_map.png", "best_config.json", "tune.json",
                 "trials/cls0.5_box1/config.json", "trials/cls0.5_box3/metrics.csv", "trials/cls0.5_box3/last.safetensors",
@@ -105,7 +89,7 @@ class TuneCommandTest {
         assertEquals(0L, summary.get("failed_trials"));
 
         Path run = dir.resolve("run");
-        Outcome train = strix(List.of("train", "--config", out.resolve("best_config.json").toString(), "--out", run.toString()));
+        MainTest.Outcome train = strix(List.of("train", "--config", out.resolve("best_config.json").toString(), "--out", run.toString()));
         assertEquals(0, train.code(), train.err());
         Map<String, Object> trained = Json.requireObject(Json.asObject(Json.parse(Files.readString(run.resolve("config.json"))),
                 "config"), "loss");
@@ -125,7 +109,7 @@ class TuneCommandTest {
     @Test
     void coupledGridWithFoldsAndAStepBudget() throws Exception {
         Path out = dir.resolve("tune");
-        Outcome r = strix(tiny("tune", "--strategy", "coupled", "--grid", "box=0.5,2", "--folds", "2", "--budget-steps", "2",
+        MainTest.Outcome r = strix(tiny("tune", "--strategy", "coupled", "--grid", "box=0.5,2", "--folds", "2", "--budget-steps", "2",
                 "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         List<List<String>> csv = CsvFiles.read(out.resolve("trials.csv"));
@@ -146,11 +130,11 @@ class TuneCommandTest {
     @Test
     void aCoupledConfigFileSetsTheStrategyAndTheRestOfTheRecipe() throws Exception {
         Path run = dir.resolve("run");
-        Outcome trained = strix(tiny("train", "--strategy", "coupled", "--coupling", "3", "--optimizer", "adamw", "--epochs",
+        MainTest.Outcome trained = strix(tiny("train", "--strategy", "coupled", "--coupling", "3", "--optimizer", "adamw", "--epochs",
                 "1", "--out", run.toString()));
         assertEquals(0, trained.code(), trained.err());
         Path out = dir.resolve("tune");
-        Outcome r = strix(List.of("tune", "--config", run.resolve("config.json").toString(), "--grid", "box=0.5",
+        MainTest.Outcome r = strix(List.of("tune", "--config", run.resolve("config.json").toString(), "--grid", "box=0.5",
                 "--budget-epochs", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         TrainConfig best = TrainConfigJson.read(Files.readString(out.resolve("best_config.json")));
@@ -168,7 +152,7 @@ class TuneCommandTest {
         SyntheticScenes scenes = new SyntheticScenes(9, 6, 64, 2);
         DatasetWriter.writeVoc(scenes, voc, "trainval", "png");
         Path out = dir.resolve("tune");
-        Outcome r = strix(List.of("tune", "--data", voc.toString(), "--format", "voc", "--split", "trainval", "--folds", "3",
+        MainTest.Outcome r = strix(List.of("tune", "--data", voc.toString(), "--format", "voc", "--split", "trainval", "--folds", "3",
                 "--grid", "box=1", "--budget-epochs", "1", "--size", "64", "--batch", "4", "--width", "4", "--fpn", "8",
                 "--depth", "1", "--workers", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
