@@ -42,12 +42,12 @@ STRIX_HD float focal_loss(float x, float t, float alpha, float gamma) {
 }
 
 // d/dx of focal_loss: a_t [ (p - t) m^gamma + ce gamma m^(gamma-1) dm/dx ], m = 1 - p_t,
-// dm/dx = -p (1 - p) (2t - 1). The second term is 0 for gamma == 0.
+// dm/dx = -p (1 - p) (2t - 1). The second term is 0 for gamma == 0 and where m == 0 (its limit for gamma > 0).
 STRIX_HD float focal_loss_grad(float x, float t, float alpha, float gamma) {
     float p = sigmoid_f(x);
     float m = 1.0f - (p * t + (1.0f - p) * (1.0f - t));
     float g = (p - t) * powf(m, gamma);
-    if (gamma != 0.0f) {
+    if (gamma != 0.0f && m > 0.0f) {
         float dm = -p * (1.0f - p) * (2.0f * t - 1.0f);
         g += bce_with_logits(x, t) * gamma * powf(m, gamma - 1.0f) * dm;
     }

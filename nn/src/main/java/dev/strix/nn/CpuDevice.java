@@ -9,6 +9,7 @@ import dev.strix.kernels.Elementwise;
 import dev.strix.kernels.Elementwise.Binary;
 import dev.strix.kernels.Elementwise.Unary;
 import dev.strix.kernels.Gemm;
+import dev.strix.kernels.LossKernels;
 import dev.strix.kernels.OptimizerUpdates;
 import dev.strix.kernels.Parallel;
 import dev.strix.kernels.PoolShape;
@@ -195,6 +196,60 @@ public final class CpuDevice implements Device {
     @Override
     public double sumSquares(Tensor x) {
         return Reductions.sumSquares(d(x), x.numel());
+    }
+
+    @Override
+    public void bceWithLogitsForward(Tensor loss, Tensor x, Tensor t) {
+        int n = sameNumel(loss, x, t);
+        LossKernels.bceWithLogitsForward(d(loss), d(x), d(t), n);
+    }
+
+    @Override
+    public void bceWithLogitsBackward(Tensor dx, Tensor dy, Tensor x, Tensor t) {
+        int n = sameNumel(dx, dy, x, t);
+        LossKernels.bceWithLogitsBackward(d(dx), d(dy), d(x), d(t), n);
+    }
+
+    @Override
+    public void focalLossForward(Tensor loss, Tensor x, Tensor t, float alpha, float gamma) {
+        int n = sameNumel(loss, x, t);
+        LossKernels.focalForward(alpha, gamma, d(loss), d(x), d(t), n);
+    }
+
+    @Override
+    public void focalLossBackward(Tensor dx, Tensor dy, Tensor x, Tensor t, float alpha, float gamma) {
+        int n = sameNumel(dx, dy, x, t);
+        LossKernels.focalBackward(alpha, gamma, d(dx), d(dy), d(x), d(t), n);
+    }
+
+    @Override
+    public void boxLossForward(LossKernels.BoxLoss kind, float eps, Tensor loss, Tensor pred, Tensor target) {
+        int n = boxRows(loss, pred, target);
+        LossKernels.boxLossForward(kind, eps, d(loss), d(pred), d(target), n);
+    }
+
+    @Override
+    public void boxLossBackward(LossKernels.BoxLoss kind, float eps, Tensor dpred, Tensor dy, Tensor pred,
+                                Tensor target) {
+        int n = boxRows(dy, dpred, pred, target);
+        LossKernels.boxLossBackward(kind, eps, d(dpred), d(dy), d(pred), d(target), n);
+    }
+
+    /** n for a per-box tensor of n elements and (n, 4) box tensors. */
+    private static int boxRows(Tensor perBox, Tensor... boxes) {
+        int n = perBox.numel();
+        for (Tensor b : boxes)
+            if (b.numel() != 4 * n)
+                throw new IllegalArgumentException("box tensors must hold 4 x " + n + " values, got " + b);
+        return n;
+    }
+
+    /** The common element count of tensors that a per-element op pairs up. */
+    private static int sameNumel(Tensor first, Tensor... rest) {
+        for (Tensor t : rest)
+            if (t.numel() != first.numel())
+                throw new IllegalArgumentException("element counts differ: " + first + " and " + t);
+        return first.numel();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.strix.kernels.Activation;
 import dev.strix.kernels.ConvShape;
 import dev.strix.kernels.Elementwise.Binary;
 import dev.strix.kernels.Elementwise.Unary;
+import dev.strix.kernels.LossKernels;
 import dev.strix.kernels.PoolShape;
 
 /**
@@ -74,6 +75,26 @@ public interface Device {
 
     /** dx = dy * activation'(x), given the forward input x and output y. */
     void activationBackward(Activation kind, float alpha, Tensor dx, Tensor dy, Tensor x, Tensor y);
+
+    // ---- fused per-element losses on logits (see dev.strix.kernels.LossKernels for the formulas) ------
+
+    /** loss = max(x, 0) - x t + log(1 + exp(-|x|)), element for element; loss, x, t: same numel. */
+    void bceWithLogitsForward(Tensor loss, Tensor x, Tensor t);
+
+    /** dx = dy (sigmoid(x) - t), element for element. */
+    void bceWithLogitsBackward(Tensor dx, Tensor dy, Tensor x, Tensor t);
+
+    /** loss = sigmoid focal loss of (x, t) per element (torchvision's); alpha &lt; 0: no class weight. */
+    void focalLossForward(Tensor loss, Tensor x, Tensor t, float alpha, float gamma);
+
+    /** dx = dy d(focal loss)/dx, element for element. */
+    void focalLossBackward(Tensor dx, Tensor dy, Tensor x, Tensor t, float alpha, float gamma);
+
+    /** loss = box loss of pred row i against target row i; loss: (n), pred and target: (n, 4). */
+    void boxLossForward(LossKernels.BoxLoss kind, float eps, Tensor loss, Tensor pred, Tensor target);
+
+    /** dpred row i = dy[i] d(box loss)/d(pred row i); dpred, pred, target: (n, 4), dy: (n). */
+    void boxLossBackward(LossKernels.BoxLoss kind, float eps, Tensor dpred, Tensor dy, Tensor pred, Tensor target);
 
     // ---- reductions and softmax ------------------------------------------------------------------------
 

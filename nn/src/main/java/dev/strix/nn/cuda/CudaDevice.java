@@ -10,6 +10,7 @@ import dev.strix.kernels.Activation;
 import dev.strix.kernels.ConvShape;
 import dev.strix.kernels.Elementwise.Binary;
 import dev.strix.kernels.Elementwise.Unary;
+import dev.strix.kernels.LossKernels;
 import dev.strix.kernels.PoolShape;
 import dev.strix.nn.Device;
 import dev.strix.nn.Shapes;
@@ -47,6 +48,7 @@ public final class CudaDevice implements Device {
     private final CachingAllocator allocator;
     private final PinnedStaging staging;
     private final CudaKernels kernels;
+    private final CudaLossKernels losses;
     private final CudnnConvolution convolution;
     private final CudnnBatchNorm batchNorm;
     private final CudnnPooling pooling;
@@ -58,6 +60,7 @@ public final class CudaDevice implements Device {
         this.allocator = new CachingAllocator(name, new CudaMemory(context), CudaMemory::collectUnreachableTensors);
         this.staging = new PinnedStaging(context);
         this.kernels = new CudaKernels(context);
+        this.losses = new CudaLossKernels(context);
         this.convolution = new CudnnConvolution(context, allocator);
         this.batchNorm = new CudnnBatchNorm(context, allocator);
         this.pooling = new CudnnPooling(context, allocator);
@@ -254,6 +257,51 @@ public final class CudaDevice implements Device {
     public void activationForward(Activation kind, float alpha, Tensor y, Tensor x) {
         requireSameNumel(y, x);
         if (x.numel() > 0) kernels.activationForward(stream(), kind.ordinal(), alpha, addr(y), addr(x), x.numel());
+    }
+
+    @Override
+    public void bceWithLogitsForward(Tensor loss, Tensor x, Tensor t) {
+        requireSameNumel(loss, x);
+        requireSameNumel(loss, t);
+        losses.bceWithLogitsForward(stream(), addr(loss), addr(x), addr(t), x.numel());
+    }
+
+    @Override
+    public void bceWithLogitsBackward(Tensor dx, Tensor dy, Tensor x, Tensor t) {
+        requireSameNumel(dx, dy);
+        requireSameNumel(dx, x);
+        requireSameNumel(dx, t);
+        losses.bceWithLogitsBackward(stream(), addr(dx), addr(dy), addr(x), addr(t), x.numel());
+    }
+
+    @Override
+    public void focalLossForward(Tensor loss, Tensor x, Tensor t, float alpha, float gamma) {
+        requireSameNumel(loss, x);
+        requireSameNumel(loss, t);
+        losses.focalLossForward(stream(), alpha, gamma, addr(loss), addr(x), addr(t), x.numel());
+    }
+
+    @Override
+    public void focalLossBackward(Tensor dx, Tensor dy, Tensor x, Tensor t, float alpha, float gamma) {
+        requireSameNumel(dx, dy);
+        requireSameNumel(dx, x);
+        requireSameNumel(dx, t);
+        losses.focalLossBackward(stream(), alpha, gamma, addr(dx), addr(dy), addr(x), addr(t), x.numel());
+    }
+
+    @Override
+    public void boxLossForward(LossKernels.BoxLoss kind, float eps, Tensor loss, Tensor pred, Tensor target) {
+        int n = boxRows(loss, pred, target);
+        losses.boxLossForward(stream(), CudaLossKernels.BoxLoss.values()[kind.ordinal()], eps, addr(loss), addr(pred),
+                addr(target), n);
+    }
+
+    @Override
+    public void boxLossBackward(LossKernels.BoxLoss kind, float eps, Tensor dpred, Tensor dy, Tensor pred,
+                                Tensor target) {
+        int n = boxRows(dy, dpred, pred, target);
+        losses.boxLossBackward(stream(), CudaLossKernels.BoxLoss.values()[kind.ordinal()], eps, addr(dpred), addr(dy),
+                addr(pred), addr(target), n);
     }
 
     @Override
@@ -481,6 +529,15 @@ public final class CudaDevice implements Device {
     private static void requireSameNumel(Tensor a, Tensor b) {
         if (a.numel() != b.numel())
             throw new IllegalArgumentException("element counts differ: " + a + " vs " + b);
+    }
+
+    /** n for a per-box tensor of n elements and (n, 4) box tensors. */
+    private static int boxRows(Tensor perBox, Tensor... boxes) {
+        int n = perBox.numel();
+        for (Tensor b : boxes)
+            if (b.numel() != 4 * n)
+                throw new IllegalArgumentException("box tensors must hold 4 x " + n + " values, got " + b);
+        return n;
     }
 
     /** The kernels index with at most 8 dimensions. */

@@ -1,8 +1,6 @@
 package dev.strix.nn.losses;
 
-import dev.strix.kernels.Activation;
 import dev.strix.kernels.Elementwise.Binary;
-import dev.strix.kernels.Elementwise.Unary;
 import dev.strix.nn.Autograd;
 import dev.strix.nn.Device;
 import dev.strix.nn.Shapes;
@@ -47,28 +45,13 @@ public final class BinaryLosses {
     /** Per-element stable BCE as one fused node (forward and backward from Device ops only). */
     private static Tensor bceWithLogitsUnweighted(Tensor x, Tensor t) {
         Device dev = x.device();
-        // separate outputs throughout: the Device contract does not promise in-place (aliased) calls
-        Tensor a = x.zerosLike(), b = x.zerosLike();
-        dev.unary(Unary.ABS, a, x);
-        dev.scale(b, a, -1f);
-        dev.unary(Unary.EXP, a, b);
-        dev.addScalar(b, a, 1f);
-        Tensor softplus = x.zerosLike(); // log(1 + exp(-|x|))
-        dev.unary(Unary.LOG, softplus, b);
-        dev.binary(Binary.MAX, a, x, LossOps.constant(x, 0f));
-        dev.binary(Binary.MUL, b, x, t);
-        Tensor c = x.zerosLike();
-        dev.binary(Binary.SUB, c, a, b);
         Tensor out = x.zerosLike();
-        dev.binary(Binary.ADD, out, c, softplus);
+        dev.bceWithLogitsForward(out, x, t);
         return Autograd.record(out, "bce_with_logits", g -> {
             Tensor gx = null, gt = null;
             if (x.requiresGrad()) {
-                Tensor sig = x.zerosLike(), diff = x.zerosLike();
-                dev.activationForward(Activation.SIGMOID, 0f, sig, x);
-                dev.binary(Binary.SUB, diff, sig, t);
                 gx = x.zerosLike();
-                dev.binary(Binary.MUL, gx, diff, g);
+                dev.bceWithLogitsBackward(gx, g, x, t);
             }
             if (t.requiresGrad()) {
                 Tensor gxProd = x.zerosLike();
@@ -100,6 +83,8 @@ public final class BinaryLosses {
     public static Tensor sigmoidFocalLoss(Tensor logits, Tensor target, float alpha, float gamma, Reduction reduction) {
         LossOps.requireSameShape("sigmoidFocalLoss", logits, target);
         if (!(gamma >= 0f)) throw new IllegalArgumentException("sigmoidFocalLoss: gamma must be >= 0, got " + gamma);
+        if (!target.requiresGrad()) return reduction.apply(focalFused(logits, target, alpha, gamma));
+        // soft targets that need a gradient: the composite form, differentiable in both inputs
         Tensor p = ActivationOps.sigmoid(logits);
         Tensor ce = bceWithLogitsUnweighted(logits, target);
         Tensor oneMinusP = MathOps.addScalar(MathOps.neg(p), 1f);
@@ -111,5 +96,17 @@ public final class BinaryLosses {
             loss = MathOps.mul(alphaT, loss);
         }
         return reduction.apply(loss);
+    }
+
+    /** The per-element focal loss as one fused node, differentiable in the logits (the target needs no gradient). */
+    private static Tensor focalFused(Tensor x, Tensor t, float alpha, float gamma) {
+        Device dev = x.device();
+        Tensor out = x.zerosLike();
+        dev.focalLossForward(out, x, t, alpha, gamma);
+        return Autograd.record(out, "sigmoid_focal_loss", g -> {
+            Tensor gx = x.zerosLike();
+            dev.focalLossBackward(gx, g, x, t, alpha, gamma);
+            return new Tensor[] {gx, null};
+        }, x, t);
     }
 }

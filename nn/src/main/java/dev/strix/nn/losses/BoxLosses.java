@@ -1,5 +1,8 @@
 package dev.strix.nn.losses;
 
+import dev.strix.kernels.LossKernels;
+import dev.strix.nn.Autograd;
+import dev.strix.nn.Device;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.ops.ActivationOps;
 import dev.strix.nn.ops.MathOps;
@@ -91,6 +94,7 @@ public final class BoxLosses {
      */
     public static Tensor iouLoss(Tensor pred, Tensor target, float eps, Reduction reduction) {
         check("iouLoss", pred, target);
+        if (!target.requiresGrad()) return reduce(fused(LossKernels.BoxLoss.IOU, pred, target, eps), reduction);
         InterUnion iu = InterUnion.of(Boxes.of(pred), Boxes.of(target));
         return reduce(oneMinus(iou(iu, eps)), reduction);
     }
@@ -106,6 +110,7 @@ public final class BoxLosses {
      */
     public static Tensor giouLoss(Tensor pred, Tensor target, float eps, Reduction reduction) {
         check("giouLoss", pred, target);
+        if (!target.requiresGrad()) return reduce(fused(LossKernels.BoxLoss.GIOU, pred, target, eps), reduction);
         Boxes p = Boxes.of(pred), g = Boxes.of(target);
         InterUnion iu = InterUnion.of(p, g);
         Tensor enclosing = MathOps.mul(
@@ -125,6 +130,7 @@ public final class BoxLosses {
      */
     public static Tensor diouLoss(Tensor pred, Tensor target, float eps, Reduction reduction) {
         check("diouLoss", pred, target);
+        if (!target.requiresGrad()) return reduce(fused(LossKernels.BoxLoss.DIOU, pred, target, eps), reduction);
         Boxes p = Boxes.of(pred), g = Boxes.of(target);
         return reduce(distanceIou(p, g, iou(InterUnion.of(p, g), eps), eps), reduction);
     }
@@ -142,6 +148,7 @@ public final class BoxLosses {
      */
     public static Tensor ciouLoss(Tensor pred, Tensor target, float eps, Reduction reduction) {
         check("ciouLoss", pred, target);
+        if (!target.requiresGrad()) return reduce(fused(LossKernels.BoxLoss.CIOU, pred, target, eps), reduction);
         Boxes p = Boxes.of(pred), g = Boxes.of(target);
         Tensor iou = iou(InterUnion.of(p, g), eps);
         Tensor diou = distanceIou(p, g, iou, eps);
@@ -153,6 +160,23 @@ public final class BoxLosses {
         Tensor vConst = v.detach(); // detached inputs record no history: alpha is a constant
         Tensor alpha = MathOps.div(vConst, MathOps.addScalar(MathOps.add(oneMinus(iou.detach()), vConst), eps));
         return reduce(MathOps.add(diou, MathOps.mul(alpha, v)), reduction);
+    }
+
+    /**
+     * The per-box loss as one fused node (dev.strix.kernels.LossKernels), differentiable in pred; used whenever the
+     * targets need no gradient. The composite forms below remain for targets that do.
+     */
+    private static Tensor fused(LossKernels.BoxLoss kind, Tensor pred, Tensor target, float eps) {
+        Device dev = pred.device();
+        if (target.device() != dev)
+            throw new IllegalArgumentException("box loss: pred is on " + dev.name() + " but target on " + target.device().name());
+        Tensor loss = Tensor.zeros(dev, pred.size(0));
+        dev.boxLossForward(kind, eps, loss, pred, target);
+        return Autograd.record(loss, kind.name().toLowerCase(java.util.Locale.ROOT) + "_loss", g -> {
+            Tensor dp = pred.zerosLike();
+            dev.boxLossBackward(kind, eps, dp, g, pred, target);
+            return new Tensor[] {dp, null};
+        }, pred, target);
     }
 
     private static Tensor iou(InterUnion iu, float eps) {

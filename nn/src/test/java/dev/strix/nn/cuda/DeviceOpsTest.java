@@ -185,6 +185,110 @@ class DeviceOpsTest {
         }
     }
 
+    /** The fused BCE and focal losses on logits and their gradients, against the definitions in double. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void fusedBinaryLossesForwardAndBackward(Backend backend) {
+        Device d = backend.open();
+        float[] x = uniform(70, N, -12, 12), t = uniform(71, N, 0, 1), dy = uniform(72, N, -1, 1);
+        for (int i = 0; i < N; i += 2) t[i] = t[i] < 0.5f ? 0f : 1f; // hard labels and soft targets
+        Tensor tx = Tensor.from(d, x, N), tt = Tensor.from(d, t, N), tdy = Tensor.from(d, dy, N);
+        Tensor loss = Tensor.zeros(d, N), dx = Tensor.zeros(d, N);
+        float[] el = new float[N], ed = new float[N];
+        for (int i = 0; i < N; i++) {
+            double p = 1 / (1 + Math.exp(-x[i]));
+            el[i] = (float) bce(x[i], t[i]);
+            ed[i] = (float) (dy[i] * (p - t[i]));
+        }
+        d.bceWithLogitsForward(loss, tx, tt);
+        assertClose("bce forward", el, run(loss), ATOL, RTOL);
+        d.bceWithLogitsBackward(dx, tdy, tx, tt);
+        assertClose("bce backward", ed, run(dx), ATOL, RTOL);
+        for (float[] ag : new float[][] {{0.25f, 2f}, {-1f, 2f}, {0.5f, 0f}, {0.25f, 1.5f}}) {
+            float alpha = ag[0], gamma = ag[1];
+            for (int i = 0; i < N; i++) {
+                double xi = x[i], ti = t[i], p = 1 / (1 + Math.exp(-xi));
+                double m = 1 - (p * ti + (1 - p) * (1 - ti)), at = alpha >= 0 ? alpha * ti + (1 - alpha) * (1 - ti) : 1;
+                double g = (p - ti) * Math.pow(m, gamma);
+                if (gamma != 0 && m > 0) g += bce(xi, ti) * gamma * Math.pow(m, gamma - 1) * -p * (1 - p) * (2 * ti - 1);
+                el[i] = (float) (at * bce(xi, ti) * Math.pow(m, gamma));
+                ed[i] = (float) (dy[i] * at * g);
+            }
+            d.focalLossForward(loss, tx, tt, alpha, gamma);
+            assertClose("focal forward alpha " + alpha + " gamma " + gamma, el, run(loss), ATOL, RTOL);
+            d.focalLossBackward(dx, tdy, tx, tt, alpha, gamma);
+            assertClose("focal backward alpha " + alpha + " gamma " + gamma, ed, run(dx), 1e-5, 1e-4);
+        }
+    }
+
+    /** IoU-family box losses of random overlapping and disjoint pairs against the definitions in double. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void fusedBoxLossesForwardAndBackward(Backend backend) {
+        Device d = backend.open();
+        int n = 1031;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(73);
+        float[] p = new float[4 * n], g = new float[4 * n], dy = uniform(74, n, -1, 1);
+        for (int i = 0; i < n; i++) {
+            double x = 30 * rnd.nextDouble(), y = 30 * rnd.nextDouble(), w = 2 + 20 * rnd.nextDouble(), h = 2 + 20 * rnd.nextDouble();
+            double px = x + 8 * rnd.nextGaussian(), py = y + 8 * rnd.nextGaussian();
+            float[] gt = {(float) x, (float) y, (float) (x + w), (float) (y + h)};
+            float[] pr = {(float) px, (float) py, (float) (px + w * (0.5 + rnd.nextDouble())), (float) (py + h * (0.5 + rnd.nextDouble()))};
+            System.arraycopy(gt, 0, g, 4 * i, 4);
+            System.arraycopy(pr, 0, p, 4 * i, 4);
+        }
+        Tensor tp = Tensor.from(d, p, n, 4), tg = Tensor.from(d, g, n, 4), tdy = Tensor.from(d, dy, n);
+        Tensor loss = Tensor.zeros(d, n), dp = Tensor.zeros(d, n, 4);
+        float eps = 1e-7f;
+        for (dev.strix.kernels.LossKernels.BoxLoss kind : dev.strix.kernels.LossKernels.BoxLoss.values()) {
+            float[] el = new float[n], ed = new float[4 * n];
+            for (int i = 0; i < n; i++) {
+                double[] pi = {p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]}, gi = {g[4 * i], g[4 * i + 1], g[4 * i + 2], g[4 * i + 3]};
+                double alpha = boxRef(kind, pi, gi, eps, Double.NaN)[1];
+                el[i] = (float) boxRef(kind, pi, gi, eps, alpha)[0];
+                for (int c = 0; c < 4; c++) { // central differences, CIoU's alpha held constant
+                    double h = 1e-4, keep = pi[c];
+                    pi[c] = keep + h;
+                    double up = boxRef(kind, pi, gi, eps, alpha)[0];
+                    pi[c] = keep - h;
+                    double down = boxRef(kind, pi, gi, eps, alpha)[0];
+                    pi[c] = keep;
+                    ed[4 * i + c] = (float) (dy[i] * (up - down) / (2 * h));
+                }
+            }
+            d.boxLossForward(kind, eps, loss, tp, tg);
+            assertClose(kind + " forward", el, run(loss), 1e-5, 1e-5);
+            d.boxLossBackward(kind, eps, dp, tdy, tp, tg);
+            assertClose(kind + " backward", ed, run(dp), 1e-4, 1e-3);
+        }
+    }
+
+    /** {loss, CIoU's alpha} of one pair; alpha = NaN computes it, a number holds it fixed. */
+    private static double[] boxRef(dev.strix.kernels.LossKernels.BoxLoss kind, double[] p, double[] g, double eps,
+                                    double frozenAlpha) {
+        double iw = Math.min(p[2], g[2]) - Math.max(p[0], g[0]), ih = Math.min(p[3], g[3]) - Math.max(p[1], g[1]);
+        double inter = Math.max(iw, 0) * Math.max(ih, 0);
+        double union = (p[2] - p[0]) * (p[3] - p[1]) + (g[2] - g[0]) * (g[3] - g[1]) - inter;
+        double iou = inter / (union + eps);
+        double cw = Math.max(p[2], g[2]) - Math.min(p[0], g[0]), ch = Math.max(p[3], g[3]) - Math.min(p[1], g[1]);
+        switch (kind) {
+            case IOU: return new double[] {1 - iou, 0};
+            case GIOU: return new double[] {1 - (iou - (cw * ch - union) / (cw * ch + eps)), 0};
+            default: break;
+        }
+        double dx = (p[0] + p[2]) / 2 - (g[0] + g[2]) / 2, dyc = (p[1] + p[3]) / 2 - (g[1] + g[3]) / 2;
+        double diou = 1 - iou + (dx * dx + dyc * dyc) / (cw * cw + ch * ch + eps);
+        if (kind == dev.strix.kernels.LossKernels.BoxLoss.DIOU) return new double[] {diou, 0};
+        double a = Math.atan((g[2] - g[0]) / (g[3] - g[1] + eps)) - Math.atan((p[2] - p[0]) / (p[3] - p[1] + eps));
+        double v = 4 / (Math.PI * Math.PI) * a * a;
+        double alpha = Double.isNaN(frozenAlpha) ? v / (1 - iou + v + eps) : frozenAlpha;
+        return new double[] {diou + alpha * v, alpha};
+    }
+
+    private static double bce(double x, double t) {
+        return Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
     /**
      * Sums are compared against a double reference with atol = 1e-5 times the sum of magnitudes: a float sum of
      * n terms has a worst-case error of n 2^-24 times that, blocked and tree sums far less; 1e-5 is about 170

@@ -139,4 +139,36 @@ class BinaryLossesTest {
         assertThrows(IllegalArgumentException.class, () -> BinaryLosses.sigmoidFocalLoss(Tensor.of(new float[6], 6),
                 Tensor.of(new float[6], 6), 0.25f, -1f, Reduction.SUM));
     }
+
+    /**
+     * Hard targets take the fused focal kernel and targets that need a gradient the composite autograd form: two
+     * independent implementations that must agree on the loss and on d loss / d logits, saturated logits included.
+     */
+    @Test
+    void fusedAndCompositeFocalAgree() {
+        int n = 203;
+        float[] x = new float[n], t = new float[n], w = new float[n];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 24 - 12);
+            t[i] = i % 3 == 0 ? 1f : 0f;
+            w[i] = (float) rnd.nextDouble();
+        }
+        x[0] = 40f;
+        x[1] = -40f;
+        for (float[] ag : new float[][] {{0.25f, 2f}, {-1f, 2f}, {0.25f, 0f}, {0.5f, 1.5f}}) {
+            float[][] values = new float[2][], grads = new float[2][];
+            for (int form = 0; form < 2; form++) {
+                Tensor xs = Tensor.of(x.clone(), n).requiresGrad(true);
+                Tensor ts = Tensor.of(t.clone(), n).requiresGrad(form == 1);
+                Tensor per = BinaryLosses.sigmoidFocalLoss(xs, ts, ag[0], ag[1], Reduction.NONE);
+                values[form] = per.toArray();
+                per.mul(Tensor.of(w, n)).sum().backward();
+                grads[form] = xs.grad().toArray();
+            }
+            String what = "alpha " + ag[0] + " gamma " + ag[1];
+            assertClose("fused vs composite focal " + what, values[1], values[0], 1e-6, 1e-5);
+            assertClose("fused vs composite focal gradient " + what, grads[1], grads[0], 1e-6, 1e-4);
+        }
+    }
 }

@@ -94,6 +94,33 @@ class BoxLossesTest {
         assertClose(k + " mean", sum / n, loss(k, p, t, Reduction.MEAN).item(), 1e-6, 1e-5);
     }
 
+    /**
+     * Fixed targets take the fused kernel and targets that need a gradient the composite autograd form: two
+     * independent implementations that must agree on the loss and on d loss / d pred (ties and the overlap's ReLU
+     * included: row 2 repeats its target exactly, row 3 touches it edge to edge).
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void fusedAndCompositeFormsAgree(Kind k) {
+        int n = 29;
+        float[][] pt = randomPairs(n, 41 + k.ordinal());
+        System.arraycopy(pt[1], 8, pt[0], 8, 4);
+        pt[0][12] = pt[1][14]; pt[0][13] = pt[1][13]; pt[0][14] = pt[0][12] + 3; pt[0][15] = pt[1][15];
+        float[] weights = new float[n];
+        for (int i = 0; i < n; i++) weights[i] = 0.5f + i % 5;
+        float[][] values = new float[2][], grads = new float[2][];
+        for (int form = 0; form < 2; form++) {
+            Tensor p = Tensor.of(pt[0].clone(), n, 4).requiresGrad(true);
+            Tensor t = Tensor.of(pt[1].clone(), n, 4).requiresGrad(form == 1);
+            Tensor per = loss(k, p, t, Reduction.NONE);
+            values[form] = per.toArray();
+            per.mul(Tensor.of(weights, n)).sum().backward();
+            grads[form] = p.grad().toArray();
+        }
+        assertClose(k + " fused vs composite loss", values[1], values[0], 1e-6, 1e-5);
+        assertClose(k + " fused vs composite gradient", grads[1], grads[0], 1e-6, 1e-4);
+    }
+
     @ParameterizedTest
     @EnumSource(value = Kind.class, names = {"IOU", "GIOU", "DIOU"})
     void gradientsMatchFiniteDifferences(Kind k) {
