@@ -33,6 +33,8 @@ public final class Sequential extends Module implements Layer, Iterable<Module> 
      * Applies every layer in order; the empty chain returns x. In evaluation mode with gradients off, a
      * {@link Conv2d} followed by an evaluation-mode {@link BatchNorm2d} and/or a {@link ReLU} runs as one fused
      * convolution ({@link ConvOps#conv2dInference}): same result, one pass over the output instead of three.
+     * Otherwise a {@link Conv2d} directly followed by a {@link ReLU} runs as {@link ConvOps#conv2dRelu}: the ReLU is
+     * applied as the convolution stores its output, and the pre-activation is not kept for the backward pass.
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -54,6 +56,12 @@ public final class Sequential extends Module implements Layer, Iterable<Module> 
                     i = next - 1;
                     continue;
                 }
+            }
+            if (m instanceof Conv2d conv && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+                x = ConvOps.conv2dRelu(x, conv.weight(), conv.bias(), conv.stride(), conv.padding(), conv.dilation(),
+                        conv.groups());
+                i++;
+                continue;
             }
             x = ((Layer) m).forward(x);
         }

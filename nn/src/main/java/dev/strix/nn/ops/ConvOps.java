@@ -1,5 +1,6 @@
 package dev.strix.nn.ops;
 
+import dev.strix.kernels.Activation;
 import dev.strix.kernels.ConvShape;
 import dev.strix.kernels.Elementwise.Binary;
 import dev.strix.kernels.Elementwise.Unary;
@@ -30,6 +31,16 @@ public final class ConvOps {
     /** Conv2d with separate vertical and horizontal stride, padding and dilation. */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
+        ConvShape s = shape(x, w, bias, stride, padding, dilation, groups);
+        Device dev = MathOps.device(x, w, bias);
+        Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
+        dev.conv2dForward(y, x, w, bias, s);
+        return Autograd.record(y, "conv2d", g -> backward(dev, g, x, w, bias, s), x, w, bias);
+    }
+
+    /** The geometry of conv2d(x, w, bias), with messages for shapes that do not fit together. */
+    private static ConvShape shape(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                   int groups) {
         if (x.dim() != 4 || w.dim() != 4)
             throw new IllegalArgumentException("conv2d needs x (N,C,H,W) and w (K,C/g,R,S), got " + x + " and " + w);
         int[] xs = x.shape(), ws = w.shape();
@@ -38,27 +49,44 @@ public final class ConvOps {
                     + Arrays.toString(ws) + " with groups=" + groups + " expects " + ws[1] * groups);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0]))
             throw new IllegalArgumentException("conv2d: bias " + bias + " does not match " + ws[0] + " output channels");
-        Device dev = MathOps.device(x, w, bias);
-        ConvShape s = new ConvShape(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride[0], stride[1],
+        return new ConvShape(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride[0], stride[1],
                 padding[0], padding[1], dilation[0], dilation[1], groups);
-        Tensor y = Tensor.zeros(dev, xs[0], ws[0], s.outH(), s.outW());
-        dev.conv2dForward(y, x, w, bias, s);
-        return Autograd.record(y, "conv2d", g -> {
-            Tensor dx = null, dw = null, db = null;
-            if (x.requiresGrad()) {
-                dx = x.zerosLike();
-                dev.conv2dBackwardData(dx, g, w, s);
-            }
-            if (w.requiresGrad()) {
-                dw = w.zerosLike();
-                dev.conv2dBackwardFilter(dw, g, x, s);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                db = bias.zerosLike();
-                dev.conv2dBackwardBias(db, g, s);
-            }
-            return new Tensor[] {dx, dw, db};
+    }
+
+    /**
+     * relu(conv2d(x, w, bias)) as one op: the ReLU is applied as the convolution stores its output, and only the
+     * result is kept for the backward pass (its positive entries are where the ReLU passed the gradient), not the
+     * pre-activation. Same values and gradients as the two ops in a row.
+     */
+    public static Tensor conv2dRelu(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        ConvShape s = shape(x, w, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {dilation, dilation}, groups);
+        Device dev = MathOps.device(x, w, bias);
+        Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
+        dev.conv2dForwardRelu(y, x, w, bias, s);
+        return Autograd.record(y, "conv2d_relu", g -> {
+            Tensor masked = g.zerosLike();
+            dev.activationBackward(Activation.RELU, 0f, masked, g, null, y);
+            return backward(dev, masked, x, w, bias, s);
         }, x, w, bias);
+    }
+
+    /** Gradients of a convolution's input, weight and bias (null where not needed) from the output's gradient g. */
+    private static Tensor[] backward(Device dev, Tensor g, Tensor x, Tensor w, Tensor bias, ConvShape s) {
+        Tensor dx = null, dw = null, db = null;
+        if (x.requiresGrad()) {
+            dx = x.zerosLike();
+            dev.conv2dBackwardData(dx, g, w, s);
+        }
+        if (w.requiresGrad()) {
+            dw = w.zerosLike();
+            dev.conv2dBackwardFilter(dw, g, x, s);
+        }
+        if (bias != null && bias.requiresGrad()) {
+            db = bias.zerosLike();
+            dev.conv2dBackwardBias(db, g, s);
+        }
+        return new Tensor[] {dx, dw, db};
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.strix.nn.layers;
 import dev.strix.nn.Autograd;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.CpuStorage;
+import dev.strix.nn.Layer;
 import dev.strix.nn.Module;
 import dev.strix.nn.Tensor;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,8 @@ import static dev.strix.nn.testing.Assertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fused evaluation path of {@link Sequential} (conv + batch norm + ReLU under no-grad) against the same
- * layers run one by one (gradients on, which disables fusion).
+ * The fused paths of {@link Sequential} (conv + batch norm + ReLU under no-grad; conv + ReLU with gradients)
+ * against the same layers run one by one.
  */
 class SequentialFusionTest {
     // the folded weights round differently from conv-then-normalise: observed differences below 2e-6 on values
@@ -31,7 +32,7 @@ class SequentialFusionTest {
         fill(bn.runningVar(), rnd, 0.2, 2.0);
         seq.eval();
         Tensor x = Tensor.from(CpuDevice.INSTANCE, random(rnd, 3 * 5 * 13 * 11, -1, 1), 3, 5, 13, 11);
-        Tensor want = seq.forward(x);
+        Tensor want = layerByLayer(seq, x);
         Tensor got;
         try (var g = Autograd.noGrad()) {
             got = seq.forward(x);
@@ -57,6 +58,49 @@ class SequentialFusionTest {
         assertTrue(bn.numBatchesTracked() == 1, "training-mode batch norm must run (and count the batch)");
         Tensor want = seq.forward(x);
         assertClose("training-mode forward with and without grad", want, got, ATOL, RTOL);
+    }
+
+    /**
+     * With gradients on, conv + ReLU runs as one op (ReLU applied on the conv's store, its backward from the
+     * output): the same bits as the two layers, forward and backward, in training and evaluation mode.
+     */
+    @Test
+    void convReluWithGradientsMatchesLayerByLayerExactly() {
+        for (boolean training : new boolean[] {true, false}) {
+            SplittableRandom rnd = new SplittableRandom(9);
+            Sequential seq = new Sequential(new Conv2d(3, 5, 3, 2, 1, true), new ReLU(), new Conv2d(5, 4, 3, 1, 1, true),
+                    new ReLU(), new Conv2d(4, 2, 1, 1, 0, false));
+            randomise(seq, rnd);
+            if (!training) seq.eval();
+            float[] input = random(rnd, 2 * 3 * 9 * 10, -1, 1);
+            float[][] outputs = new float[2][], inputGrads = new float[2][];
+            java.util.List<float[]> paramGrads = new java.util.ArrayList<>();
+            for (int form = 0; form < 2; form++) {
+                Tensor x = Tensor.from(CpuDevice.INSTANCE, input, 2, 3, 9, 10).requiresGrad(true);
+                Tensor y = form == 0 ? seq.forward(x) : layerByLayer(seq, x);
+                outputs[form] = y.toArray();
+                y.mul(y).sum().backward();
+                inputGrads[form] = x.grad().toArray();
+                for (Tensor p : seq.parameters()) {
+                    paramGrads.add(p.grad().toArray());
+                    p.setGrad(null);
+                }
+            }
+            String mode = training ? "training" : "eval";
+            org.junit.jupiter.api.Assertions.assertArrayEquals(outputs[1], outputs[0], mode + " forward");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(inputGrads[1], inputGrads[0], mode + " input gradient");
+            int k = paramGrads.size() / 2;
+            for (int i = 0; i < k; i++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(paramGrads.get(k + i), paramGrads.get(i),
+                        mode + " parameter " + i + " gradient");
+            assertTrue(k == 5, "five parameters (three weights, two biases), got " + k);
+        }
+    }
+
+    /** The layers of seq applied one at a time through their own forward methods (no fusion). */
+    private static Tensor layerByLayer(Sequential seq, Tensor x) {
+        for (Module m : seq) x = ((Layer) m).forward(x);
+        return x;
     }
 
     private static void randomise(Module m, SplittableRandom rnd) {

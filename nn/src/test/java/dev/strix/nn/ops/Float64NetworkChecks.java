@@ -68,6 +68,21 @@ final class Float64NetworkChecks {
                         in -> ConvOps.conv2d(in[0], in[1], null, c[4], c[5], c[6], c[7]), DOT, param(x), param(w))));
             }
         }
+        String fused = "ConvOps.conv2dRelu(Tensor,Tensor,Tensor,int,int,int,int)";
+        // {C, K, R, stride, padding, bias}; outputs cross zero, none within the difference step of it
+        int[][] reluShapes = {{3, 4, 3, 1, 1, 1}, {2, 3, 3, 2, 1, 0}};
+        for (int[] c : reluShapes) {
+            String name = "conv2d+relu C" + c[0] + " K" + c[1] + " R" + c[2] + " s" + c[3] + " p" + c[4]
+                    + (c[5] == 1 ? " bias" : "");
+            int[] st = {c[3], c[3]}, pad = {c[4], c[4]}, one = {1, 1};
+            Dense x = normal(seed++, 2, c[0], 5, 6), w = normal(seed++, c[1], c[0], c[2], c[2]);
+            Dense b = c[5] == 1 ? normal(seed++, c[1]) : null;
+            cases.add(new Case(name, fused, () -> GradCheck64.check(name,
+                    in -> DoubleRef.map(DoubleRef.conv2d(in[0], in[1], b == null ? null : in[2], st, pad, one, 1),
+                            v -> Math.max(v, 0)),
+                    in -> ConvOps.conv2dRelu(in[0], in[1], b == null ? null : in[2], c[3], c[4], 1, 1), DOT,
+                    b == null ? new GradCheck64.Input[] {param(x), param(w)} : new GradCheck64.Input[] {param(x), param(w), param(b)})));
+        }
         String aniso = "ConvOps.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)";
         int[] st = {2, 1}, pad = {1, 2}, dil = {1, 2};
         cases.add(new Case("conv2d anisotropic stride/padding/dilation, 3x2 kernel", aniso,
