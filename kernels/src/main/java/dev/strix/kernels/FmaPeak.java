@@ -28,10 +28,18 @@ public final class FmaPeak {
     /** Addend of every step. */
     static final float ADDEND = 1 - MULTIPLIER;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** FMA steps per call of {@link #chain} between two clock reads. */
+    /** FMA steps per call of {@link #chain} between two clock reads while timing. */
     private static final long BLOCK = 20_000;
-    private static final long WARMUP_NANOS = 60_000_000, ROUND_NANOS = 80_000_000;
-    private static final int ROUNDS = 3;
+    /**
+     * FMA steps per call while warming up: many short calls get {@link #chain} compiled by invocation count even
+     * when the JIT is busy with other code, where a few long calls could run interpreted for the whole probe.
+     */
+    private static final long WARMUP_BLOCK = 200;
+    private static final long WARMUP_NANOS = 100_000_000, ROUND_NANOS = 60_000_000;
+    /** Timed rounds: at least {@code MIN_ROUNDS}, more (up to {@code MAX_ROUNDS}) while the best still improves. */
+    private static final int MIN_ROUNDS = 3, MAX_ROUNDS = 8;
+    /** Relative gain of a round over the best before it that counts as still improving (the JIT not done). */
+    private static final double IMPROVING = 0.03;
 
     /** One measurement: the best round's GFLOP/s with {@code threads} threads. */
     public record Result(double gflops, int threads, int lanes, int rounds) {}
@@ -105,17 +113,31 @@ public final class FmaPeak {
         return state;
     }
 
-    /** Measures with {@code threads} threads (>= 1): a warm-up round, then the best of a few timed rounds. */
+    /**
+     * Measures with {@code threads} threads (>= 1): a warm-up of short calls, then timed rounds, at least
+     * {@value #MIN_ROUNDS} and more while the best rate still grows by over 3% (at most {@value #MAX_ROUNDS});
+     * the best round is the result. Takes about 0.3 to 0.6 s.
+     */
     public static Result measure(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
-        round(threads, WARMUP_NANOS);
+        round(threads, WARMUP_NANOS, WARMUP_BLOCK);
         double best = 0;
-        for (int r = 0; r < ROUNDS; r++) best = Math.max(best, round(threads, ROUND_NANOS));
-        return new Result(best, threads, S.length(), ROUNDS);
+        int rounds = 0;
+        while (rounds < MAX_ROUNDS) {
+            double rate = round(threads, ROUND_NANOS, BLOCK);
+            rounds++;
+            boolean improving = rate > best * (1 + IMPROVING);
+            best = Math.max(best, rate);
+            if (rounds >= MIN_ROUNDS && !improving) break;
+        }
+        return new Result(best, threads, S.length(), rounds);
     }
 
-    /** One round of about {@code nanos}: all threads' flops over the wall time from the common start to the last end. */
-    private static double round(int threads, long nanos) {
+    /**
+     * One round of about {@code nanos}, {@code block} steps per call: all threads' flops over the wall time from
+     * the common start to the last end.
+     */
+    private static double round(int threads, long nanos, long block) {
         CyclicBarrier start = new CyclicBarrier(threads + 1), end = new CyclicBarrier(threads + 1);
         long[] blocks = new long[threads];
         double[] checksums = new double[threads];
@@ -129,7 +151,7 @@ public final class FmaPeak {
                     start.await();
                     long deadline = System.nanoTime() + nanos, n = 0;
                     do {
-                        chain(state, BLOCK);
+                        chain(state, block);
                         n++;
                     } while (System.nanoTime() < deadline);
                     end.await();
@@ -166,7 +188,7 @@ public final class FmaPeak {
                 throw new IllegalStateException("FMA peak probe: checksum " + checksums[t] + " outside (0, " + n + "]");
             total += blocks[t];
         }
-        double flops = (double) total * BLOCK * ACCUMULATORS * S.length() * 2;
+        double flops = (double) total * block * ACCUMULATORS * S.length() * 2;
         return flops / (t1 - t0);
     }
 
@@ -176,7 +198,7 @@ public final class FmaPeak {
         for (int i = 0; i < args.length; i++) counts[i] = Integer.parseInt(args[i]);
         for (int t : counts) {
             Result r = measure(t);
-            System.out.printf(java.util.Locale.ROOT, "%d thread%s: %.1f GFLOP/s (%d float lanes, best of %d)%n",
+            System.out.printf(java.util.Locale.ROOT, "%d thread%s: %.1f GFLOP/s (%d float lanes, best of %d rounds)%n",
                     t, t == 1 ? "" : "s", r.gflops(), r.lanes(), r.rounds());
         }
     }
