@@ -54,9 +54,11 @@ for mode in $MODES; do
     $STRIX bench model --model detnet --batch "$B" --size "$S" --mode "$mode" --device "$DEV" \
       --threads "$T" --warmup "$W" --iters "$N" > "$f"
     echo "$mode round $r: strix   $(field "$f" ms_per_step) ms/step  $(field "$f" img_per_s) img/s"
+    peak=()   # on the CPU, PyTorch's peak_fraction is taken against the peak Strix just measured
+    [ "$DEV" = cpu ] && peak=(--peak-gflops "$(field "$f" peak_gflops)")
     for v in "${variants[@]}"; do
-      f="$OUT/$v-$mode-$r.txt"; extra=()
-      [ "$v" = pytorch-graph ] && extra=(--cuda-graph)
+      f="$OUT/$v-$mode-$r.txt"; extra=("${peak[@]}")
+      [ "$v" = pytorch-graph ] && extra+=(--cuda-graph)
       "$PY" "$ROOT/benchmarks/pytorch/detnet_bench.py" --reference "$REF" --batch "$B" --size "$S" --mode "$mode" \
         --device "$DEV" --threads "$T" --warmup "$W" --iters "$N" "${extra[@]}" > "$f"
       printf '%s round %s: %-7s %s ms/step  %s img/s\n' "$mode" "$r" "$v" "$(field "$f" ms_per_step)" \

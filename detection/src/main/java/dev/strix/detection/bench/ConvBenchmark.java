@@ -34,9 +34,12 @@ public final class ConvBenchmark {
         }
     }
 
-    /** All shapes, with totals weighted by each shape's count per forward pass. */
+    /**
+     * All shapes, with totals weighted by each shape's count per forward pass; {@code peak} is the CPU's
+     * {@link DevicePeak} (null on another device), the denominator of each pass's {@code peak_fraction}.
+     */
     public record Result(DetNetConfig model, int batch, int size, int threads, int iters, List<LayerResult> layers,
-                         String device) {
+                         String device, DevicePeak peak) {
         /** Milliseconds of one forward pass's convolutions (x count). */
         public double totalForwardMs() {
             return sum(r -> r.forwardMs);
@@ -70,6 +73,7 @@ public final class ConvBenchmark {
             }
             sb.append(String.format(Locale.ROOT, "total per step: forward %.2f ms, backward %.2f ms",
                     totalForwardMs(), totalBackwardMs()));
+            if (peak != null) sb.append(String.format(Locale.ROOT, "%n%s", peak.describe()));
             return sb.toString();
         }
 
@@ -89,6 +93,11 @@ public final class ConvBenchmark {
             m.put("simd", Simd.describe());
             m.put("forward_ms", Medians.round(totalForwardMs(), 4));
             m.put("backward_ms", Medians.round(totalBackwardMs(), 4));
+            if (peak != null) {
+                m.put("peak_gflops", Medians.round(peak.gflops(), 2));
+                m.put("peak_source", peak.source());
+                m.put("peak_gflops_nominal", Medians.round(peak.nominal().gflops(), 2));
+            }
             List<Object> list = new ArrayList<>();
             for (LayerResult r : layers) {
                 ConvShape s = r.layer.shape();
@@ -105,10 +114,13 @@ public final class ConvBenchmark {
                 e.put("gflop", Medians.round(r.layer.flops() / 1e9, 6));
                 e.put("fwd_ms", Medians.round(r.forwardMs, 4));
                 e.put("fwd_gflops", Medians.round(r.gflops(r.forwardMs), 3));
+                if (peak != null) e.put("fwd_peak_fraction", Medians.round(peak.fraction(r.gflops(r.forwardMs)), 5));
                 e.put("bwd_data_ms", Medians.round(r.backwardDataMs, 4));
                 e.put("bwd_data_gflops", Medians.round(r.gflops(r.backwardDataMs), 3));
+                if (peak != null) e.put("bwd_data_peak_fraction", Medians.round(peak.fraction(r.gflops(r.backwardDataMs)), 5));
                 e.put("bwd_filter_ms", Medians.round(r.backwardFilterMs, 4));
                 e.put("bwd_filter_gflops", Medians.round(r.gflops(r.backwardFilterMs), 3));
+                if (peak != null) e.put("bwd_filter_peak_fraction", Medians.round(peak.fraction(r.gflops(r.backwardFilterMs)), 5));
                 list.add(e);
             }
             m.put("layers", list);
@@ -143,7 +155,9 @@ public final class ConvBenchmark {
             for (DetNetConvLayers.Layer layer : DetNetConvLayers.of(model, batch, size))
                 results.add(device == CpuDevice.INSTANCE ? time(layer, warmup, iters)
                         : time(layer, warmup, iters, device));
-            return new Result(model, batch, size, threads, iters, List.copyOf(results), device.name());
+            // measured after the timing, on the same thread count, so the probe does not disturb it
+            DevicePeak peak = device == CpuDevice.INSTANCE ? DevicePeak.cpu(threads) : null;
+            return new Result(model, batch, size, threads, iters, List.copyOf(results), device.name(), peak);
         } finally {
             Parallel.setThreads(previous);
         }

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param msMin          fastest step
  * @param msMax          slowest step
  * @param gflopPerImage  forward GFLOP of one image ({@code DetNet.forwardFlops})
- * @param peak           the nominal peak of the device, or null when unknown (accelerators for now)
+ * @param peak           the measured (and nominal) peak of the device, or null when unknown (accelerators for now)
  * @param peakHeapMb     largest used Java heap during the timed steps, MiB
  * @param peakDeviceMb   largest device memory in use during the timed steps, MiB (0 on the CPU)
  * @param phaseMs        median milliseconds per phase (insertion ordered)
@@ -39,9 +39,9 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         return gflopPerImage * config.batch() * config.mode().flopsFactor() / (msPerStep / 1000.0);
     }
 
-    /** {@link #gflops()} over the device's nominal peak; 0 when the peak is unknown. */
+    /** {@link #gflops()} over the device's measured peak; 0 when the peak is unknown. */
     public double peakFraction() {
-        return peak == null ? 0 : gflops() / peak.gflops();
+        return peak == null ? 0 : peak.fraction(gflops());
     }
 
     /** Human-readable summary (several lines, no trailing newline). */
@@ -55,7 +55,7 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
                 "  %.2f ms/step (median of %d, min %.2f, max %.2f), %.2f img/s, %.2f GFLOP/s%n",
                 msPerStep, config.iters(), msMin, msMax, imagesPerSecond(), gflops()));
         sb.append(peak == null ? "  peak: unknown for this device\n"
-                : String.format(Locale.ROOT, "  %.1f%% of peak %s%n", 100 * peakFraction(), peak.describe()));
+                : String.format(Locale.ROOT, "  %.1f%% of %s%n", 100 * peakFraction(), peak.describe()));
         sb.append(String.format(Locale.ROOT, "  peak heap %.1f MiB (%d GCs while timing), device memory %s%n",
                 peakHeapMb, collections, device.equals("cpu") ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", peakDeviceMb)));
         sb.append("  phases (median ms):");
@@ -93,7 +93,12 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         m.put("gflop_per_image", Medians.round(gflopPerImage, 5));
         m.put("flops_factor", config.mode().flopsFactor());
         m.put("peak_gflops", peak == null ? 0.0 : Medians.round(peak.gflops(), 2));
-        if (peak != null) m.put("cpu_ghz", Medians.round(peak.ghz(), 3));
+        if (peak != null) {
+            m.put("peak_source", peak.source());
+            m.put("peak_gflops_nominal", Medians.round(peak.nominal().gflops(), 2));
+            m.put("peak_fraction_nominal", Medians.round(peak.nominalFraction(gflops()), 5));
+            m.put("cpu_ghz", Medians.round(peak.nominal().ghz(), 3));
+        }
         Map<String, Object> phases = new LinkedHashMap<>();
         phaseMs.forEach((k, v) -> phases.put(k, Medians.round(v, 4)));
         m.put("phases_ms", phases);

@@ -3,6 +3,7 @@ package dev.strix.detection.cli;
 import dev.strix.detection.bench.BenchMode;
 import dev.strix.detection.bench.ComparisonChart;
 import dev.strix.detection.bench.ConvBenchmark;
+import dev.strix.detection.bench.DevicePeak;
 import dev.strix.detection.bench.ModelBenchConfig;
 import dev.strix.detection.bench.ModelBenchResult;
 import dev.strix.detection.bench.ModelBenchmark;
@@ -12,13 +13,16 @@ import dev.strix.kernels.Parallel;
 import dev.strix.nn.Device;
 import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.cuda.DeviceOutOfMemoryException;
+import dev.strix.nn.io.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code strix bench gemm|model|conv|plot}: kernel and end-to-end benchmarks. Every benchmark prints a
@@ -37,14 +41,16 @@ final class BenchCommand implements Command {
             The last line of a benchmark's output is a JSON object; see 'strix bench <name> --help'.""";
     private static final String MODEL_DESCRIPTION = "Times DetNet steps on a fixed seeded batch and fixed seeded "
             + "boxes (2-5 per image). Reports the median step time, images/s, achieved GFLOP/s (forward FLOPs x1 "
-            + "for infer, x3 for train), the fraction of the device's nominal peak (CPU: cores x GHz x lanes x 2 x "
-            + "2 FMA units; -Dstrix.cpu.ghz overrides the clock read from /proc/cpuinfo), the peak Java heap during "
-            + "the timed steps and the per-phase medians. The last line is a JSON object with ms_per_step, "
-            + "img_per_s, gflops, peak_fraction, peak_heap_mb, peak_device_mb and the configuration.";
+            + "for infer, x3 for train), the fraction of the device's peak (CPU: measured by an FMA-throughput probe "
+            + "on the same threads, or -Dstrix.cpu.peak_gflops; the nominal cores x GHz x lanes x 2 x FMA units, "
+            + "with -Dstrix.cpu.ghz overriding the clock read from /proc/cpuinfo, is reported beside it), the peak "
+            + "Java heap during the timed steps and the per-phase medians. The last line is a JSON object with "
+            + "ms_per_step, img_per_s, gflops, peak_fraction, peak_heap_mb, peak_device_mb, peak_gflops, "
+            + "peak_gflops_nominal and the configuration.";
     private static final String CONV_DESCRIPTION = "Times the convolution kernels (the CPU's, or cuDNN's with "
             + "--device cuda) on every distinct DetNet convolution shape (each pass checked against a "
-            + "double-precision direct sum first). The last line is "
-            + "a JSON object with per-shape milliseconds and GFLOP/s.";
+            + "double-precision direct sum first). The last line is a JSON object with per-shape milliseconds, "
+            + "GFLOP/s and, on the CPU, the fraction of the measured peak (see 'strix bench model --help').";
     private static final String PLOT_DESCRIPTION = "Draws a Strix-vs-PyTorch summary (the JSON that "
             + "benchmarks/scripts/detnet_vs_pytorch.sh writes) as a grouped bar chart of images/s.";
 
@@ -134,17 +140,31 @@ final class BenchCommand implements Command {
         ParsedArgs a = spec.parse(args);
         if (a.helpRequested()) {
             out.print(spec.help("Times the SGEMM kernel (C = A B, square N x N matrices, 2 N^3 flops). The last "
-                    + "line of the output is a JSON object with the median time \"ms\" and \"gflops\"."));
+                    + "line of the output is a JSON object with the median time \"ms\", \"gflops\", \"peak_fraction\" "
+                    + "of the measured peak \"peak_gflops\" and the nominal \"peak_gflops_nominal\" (see "
+                    + "'strix bench model --help')."));
             return 0;
         }
+        DevicePeak.configuredGflops();
         int size = a.intValue("size", 0, 1);
         int threads = a.intValue("threads", Parallel.threads(), 1);
         int warmup = a.intValue("warmup", 3, 0);
         int iters = a.intValue("iters", 10, 1);
         GemmBenchmark.Result r = GemmBenchmark.run(size, threads, warmup, iters);
+        DevicePeak peak = DevicePeak.cpu(r.threads());
         out.println(String.format(Locale.ROOT, "sgemm %d x %d x %d, %d thread%s: %.3f ms (median of %d), %.2f GFLOP/s",
                 size, size, size, r.threads(), r.threads() == 1 ? "" : "s", r.ms(), iters, r.gflops()));
-        out.println(r.toJson());
+        out.println(String.format(Locale.ROOT, "  %.1f%% of %s", 100 * peak.fraction(r.gflops()), peak.describe()));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("size", r.size());
+        json.put("threads", r.threads());
+        json.put("ms", Math.round(r.ms() * 1e4) / 1e4);
+        json.put("gflops", Math.round(r.gflops() * 100) / 100.0);
+        json.put("peak_fraction", Math.round(peak.fraction(r.gflops()) * 1e5) / 1e5);
+        json.put("peak_gflops", Math.round(peak.gflops() * 100) / 100.0);
+        json.put("peak_source", peak.source());
+        json.put("peak_gflops_nominal", Math.round(peak.nominal().gflops() * 100) / 100.0);
+        out.println(Json.write(json));
         return 0;
     }
 
@@ -164,6 +184,7 @@ final class BenchCommand implements Command {
             out.print(spec.help(MODEL_DESCRIPTION));
             return 0;
         }
+        DevicePeak.configuredGflops();
         a.choice("model", "detnet", List.of("detnet"));
         BenchMode mode = BenchMode.parse(a.choice("mode", "train", List.of("train", "infer")));
         DetNetConfig model = modelConfig(a, spec);
@@ -197,6 +218,7 @@ final class BenchCommand implements Command {
             out.print(spec.help(CONV_DESCRIPTION));
             return 0;
         }
+        DevicePeak.configuredGflops();
         DetNetConfig model = modelConfig(a, spec);
         int batch = a.intValue("batch", 0, 1), size = a.intValue("size", 0, 1);
         int threads = a.intValue("threads", Parallel.threads(), 1), warmup = a.intValue("warmup", 2, 0);

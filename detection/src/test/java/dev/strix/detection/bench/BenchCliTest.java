@@ -69,7 +69,17 @@ class BenchCliTest {
         // rounding: gflops is written with 3 decimals, img_per_s with 3, ms with 4
         assertEquals(perImage * factor / (ms / 1000), number(json, "gflops"), 1e-3 + 1e-3 * number(json, "gflops"));
         assertEquals(1000 / ms, number(json, "img_per_s"), 1e-3 + 1e-3 * number(json, "img_per_s"));
-        assertEquals(number(json, "gflops") / number(json, "peak_gflops"), number(json, "peak_fraction"), 1e-4);
+        // the fraction is over the measured peak; the nominal one is reported beside it
+        // (peak_gflops is written with 2 decimals, the fractions with 5)
+        for (String peak : List.of("peak_gflops", "peak_gflops_nominal")) {
+            double fraction = number(json, "gflops") / number(json, peak);
+            assertEquals(fraction, number(json, peak.replace("gflops", "fraction")),
+                    2e-5 + fraction * (0.01 / number(json, peak) + 1e-3 / number(json, "gflops")), peak);
+        }
+        assertTrue(number(json, "peak_gflops_nominal") > 0, json.toString());
+        assertEquals(DevicePeak.PROBE, json.get("peak_source"), json.toString());
+        assertEquals(DevicePeak.nominal((int) number(json, "threads")).gflops(), number(json, "peak_gflops_nominal"),
+                0.006);
     }
 
     @Test
@@ -112,6 +122,48 @@ class BenchCliTest {
                 assertTrue(number(l, k) > 0, k + " in " + l);
         }
         assertTrue(number(json, "forward_ms") > 0 && number(json, "backward_ms") > 0, json.toString());
+        double peak = number(json, "peak_gflops");
+        assertTrue(peak > 0 && number(json, "peak_gflops_nominal") > 0, json.toString());
+        assertEquals(DevicePeak.PROBE, json.get("peak_source"));
+        for (Object o : layers) {
+            Map<String, Object> l = Json.asObject(o, "layer");
+            for (String pass : List.of("fwd", "bwd_data", "bwd_filter"))
+                assertEquals(number(l, pass + "_gflops") / peak, number(l, pass + "_peak_fraction"),
+                        2e-5 + number(l, pass + "_peak_fraction") * (0.01 / peak + 1e-3 / number(l, pass + "_gflops")),
+                        pass + " in " + l);
+        }
+        assertTrue(r.out().contains("measured peak"), r.out());
+    }
+
+    @Test
+    void gemmReportsTheFractionOfTheConfiguredPeak() {
+        String old = System.getProperty(DevicePeak.PEAK_PROPERTY);
+        try {
+            System.setProperty(DevicePeak.PEAK_PROPERTY, "1000");
+            Outcome r = strix("bench", "gemm", "--size", "48", "--iters", "2", "--warmup", "0", "--threads", "1");
+            assertEquals(0, r.code(), r.err());
+            Map<String, Object> json = r.json();
+            assertEquals(1000.0, number(json, "peak_gflops"));
+            assertEquals(DevicePeak.PROPERTY, json.get("peak_source"));
+            assertEquals(number(json, "gflops") / 1000, number(json, "peak_fraction"), 1e-5);
+            assertEquals(DevicePeak.nominal(1).gflops(), number(json, "peak_gflops_nominal"), 0.006);
+            assertTrue(r.out().contains("of configured peak 1000.0 GFLOP/s (1 thread, property); nominal 1 core x"),
+                    r.out());
+
+            // a malformed value fails before anything is timed, naming the property and the value
+            System.setProperty(DevicePeak.PEAK_PROPERTY, "lots");
+            for (String[] args : List.of(new String[] {"bench", "gemm", "--size", "48"},
+                    new String[] {"bench", "model", "--batch", "1", "--size", "64", "--mode", "infer"},
+                    new String[] {"bench", "conv", "--batch", "1", "--size", "64"})) {
+                r = strix(args);
+                assertEquals(1, r.code(), r.err());
+                assertTrue(r.err().contains("-Dstrix.cpu.peak_gflops needs a number of GFLOP/s, got 'lots'"), r.err());
+                assertTrue(r.out().isEmpty(), r.out());
+            }
+        } finally {
+            if (old == null) System.clearProperty(DevicePeak.PEAK_PROPERTY);
+            else System.setProperty(DevicePeak.PEAK_PROPERTY, old);
+        }
     }
 
     @Test

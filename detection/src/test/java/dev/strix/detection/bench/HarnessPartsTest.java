@@ -92,13 +92,69 @@ class HarnessPartsTest {
         String old = System.getProperty(DevicePeak.GHZ_PROPERTY);
         System.setProperty(DevicePeak.GHZ_PROPERTY, "2.5");
         try {
-            DevicePeak p = DevicePeak.cpu(1);
+            DevicePeak.Nominal p = DevicePeak.nominal(1);
             assertEquals("property", p.source());
             assertEquals(1, p.cores());
             assertEquals(1 * 2.5 * p.lanes() * 2 * p.fmaUnits(), p.gflops(), 1e-9);
+            assertEquals(p, DevicePeak.cpu(1).nominal());
         } finally {
-            if (old == null) System.clearProperty(DevicePeak.GHZ_PROPERTY);
-            else System.setProperty(DevicePeak.GHZ_PROPERTY, old);
+            restore(DevicePeak.GHZ_PROPERTY, old);
+        }
+    }
+
+    private static void restore(String property, String old) {
+        if (old == null) System.clearProperty(property);
+        else System.setProperty(property, old);
+    }
+
+    @Test
+    void peakFractionsAreOverTheMeasuredAndTheNominalPeak() {
+        DevicePeak.Nominal nominal = new DevicePeak.Nominal(166.4, 2, 2.6, 16, 1, "/proc/cpuinfo");
+        DevicePeak p = new DevicePeak(208.0, 2, DevicePeak.PROBE, nominal);
+        assertEquals(0.5, p.fraction(104.0), 1e-15);
+        assertEquals(104.0 / 166.4, p.nominalFraction(104.0), 1e-15);
+        assertEquals("measured peak 208.0 GFLOP/s (2 threads, FMA probe); nominal 2 cores x 2.60 GHz x 16 lanes"
+                + " x 2 x 1 FMA = 166.4 GFLOP/s (/proc/cpuinfo)", p.describe());
+        assertThrows(IllegalArgumentException.class, () -> new DevicePeak(0, 1, DevicePeak.PROBE, nominal));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DevicePeak(Double.POSITIVE_INFINITY, 1, DevicePeak.PROBE, nominal));
+    }
+
+    @Test
+    void measuredPeakIsPositiveAndRememberedPerThreadCount() {
+        String old = System.getProperty(DevicePeak.PEAK_PROPERTY);
+        System.clearProperty(DevicePeak.PEAK_PROPERTY);
+        try {
+            DevicePeak p = DevicePeak.cpu(1);
+            assertEquals(DevicePeak.PROBE, p.source());
+            assertEquals(1, p.threads());
+            assertTrue(p.gflops() > 0 && Double.isFinite(p.gflops()), p.describe());
+            assertEquals(p.gflops(), DevicePeak.cpu(1).gflops(), 0.0, "one probe per thread count and process");
+        } finally {
+            restore(DevicePeak.PEAK_PROPERTY, old);
+        }
+    }
+
+    @Test
+    void peakPropertyReplacesTheProbeAndBadValuesAreNamed() {
+        String old = System.getProperty(DevicePeak.PEAK_PROPERTY);
+        try {
+            System.setProperty(DevicePeak.PEAK_PROPERTY, " 123.5 ");
+            DevicePeak p = DevicePeak.cpu(2);
+            assertEquals(123.5, p.gflops());
+            assertEquals(DevicePeak.PROPERTY, p.source());
+            assertEquals(2, p.threads());
+            assertEquals(0.5, p.fraction(61.75), 1e-15);
+            assertTrue(p.describe().startsWith("configured peak 123.5 GFLOP/s (2 threads, property); nominal "),
+                    p.describe());
+            for (String bad : List.of("fast", "0", "-5", "NaN", "Infinity")) {
+                System.setProperty(DevicePeak.PEAK_PROPERTY, bad);
+                var e = assertThrows(IllegalArgumentException.class, () -> DevicePeak.cpu(1), bad);
+                assertTrue(e.getMessage().contains("-Dstrix.cpu.peak_gflops") && e.getMessage().contains("'" + bad + "'"),
+                        e.getMessage());
+            }
+        } finally {
+            restore(DevicePeak.PEAK_PROPERTY, old);
         }
     }
 

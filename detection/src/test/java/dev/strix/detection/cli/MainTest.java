@@ -193,6 +193,11 @@ class MainTest {
         assertTrue(gflops > 0 && ms > 0, r.out());
         assertEquals(64, ((Number) json.get("size")).intValue());
         assertTrue(r.out().contains("GFLOP/s"), r.out());
+        double peak = ((Number) json.get("peak_gflops")).doubleValue();
+        assertTrue(peak > 0 && ((Number) json.get("peak_gflops_nominal")).doubleValue() > 0, r.out());
+        // gflops and peak_gflops are written with 2 decimals, the fraction with 5
+        assertEquals(gflops / peak, ((Number) json.get("peak_fraction")).doubleValue(),
+                2e-5 + gflops / peak * (0.01 / peak + 0.01 / gflops), r.out());
     }
 
     @Test
