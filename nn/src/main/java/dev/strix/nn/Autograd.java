@@ -20,6 +20,9 @@ import java.util.Set;
 public final class Autograd {
     private static final ThreadLocal<int[]> DISABLED = ThreadLocal.withInitial(() -> new int[1]);
 
+    /** The profile row of the additions where a tensor feeds several ops and its gradients are summed. */
+    public static final String GRADIENT_SUM = "(gradient sums)";
+
     private Autograd() {}
 
     /** A scope in which ops record no history: {@code try (var g = Autograd.noGrad()) { ... }}. */
@@ -45,6 +48,7 @@ public final class Autograd {
      * gradient. Returns {@code output}.
      */
     public static Tensor record(Tensor output, String name, Node.Backward backward, Tensor... inputs) {
+        OpProfiler.forward(name);
         if (!isEnabled()) return output;
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();
@@ -113,7 +117,9 @@ public final class Autograd {
                 Node node = t.gradFn();
                 if (node == null) continue;
                 Tensor[] in = node.inputs();
+                long t0 = OpProfiler.enabled() ? System.nanoTime() : 0L;
                 Tensor[] gin = node.apply(g);
+                if (t0 != 0L) OpProfiler.backward(node.name(), System.nanoTime() - t0);
                 if (!retainGraph) node.release();
                 for (int i = 0; i < in.length; i++) {
                     Tensor x = in[i];
@@ -125,9 +131,11 @@ public final class Autograd {
                     Tensor prev = grads.get(x);
                     if (prev == null) grads.put(x, gin[i]);
                     else {
+                        long s0 = OpProfiler.enabled() ? System.nanoTime() : 0L;
                         Tensor sum = prev.zerosLike();
                         x.device().binary(dev.strix.kernels.Elementwise.Binary.ADD, sum, prev, gin[i]);
                         grads.put(x, sum);
+                        if (s0 != 0L) OpProfiler.backward(GRADIENT_SUM, System.nanoTime() - s0);
                     }
                 }
             }

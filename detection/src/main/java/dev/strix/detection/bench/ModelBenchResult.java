@@ -2,7 +2,11 @@ package dev.strix.detection.bench;
 
 import dev.strix.nn.io.Json;
 
+import dev.strix.nn.OpProfiler;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,11 +28,12 @@ import java.util.Map;
  * @param collections    garbage collections during the timed steps
  * @param cudaGraph      true when each step replayed a captured CUDA graph (inference on CUDA)
  * @param simd           description of the vector width in use
+ * @param profile        wall time per op over the timed steps ({@link OpProfiler}), or null when not profiled
  */
 public record ModelBenchResult(ModelBenchConfig config, String device, double msPerStep, double msMin, double msMax,
                                double gflopPerImage, DevicePeak peak, double peakHeapMb, double peakDeviceMb,
                                Map<String, Double> phaseMs, double loss, int positives, long collections,
-                               boolean cudaGraph, String simd) {
+                               boolean cudaGraph, String simd, List<OpProfiler.Entry> profile) {
     /** Images per second at the median step time. */
     public double imagesPerSecond() {
         return config.batch() * 1000.0 / msPerStep;
@@ -62,6 +67,39 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         for (var e : phaseMs.entrySet()) sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue()));
         if (config.mode() == BenchMode.TRAIN)
             sb.append(String.format(Locale.ROOT, "%n  last loss %.4f, %d positive locations", loss, positives));
+        if (profile != null) sb.append(System.lineSeparator()).append(profileTable());
+        return sb.toString();
+    }
+
+    /** Rows of the profile shown before the rest is summed into one line. */
+    static final int PROFILE_ROWS = 30;
+
+    /** The profile as a table, milliseconds per step (several lines, no trailing newline). */
+    String profileTable() {
+        double total = 0;
+        for (OpProfiler.Entry e : profile) total += e.totalMs();
+        int n = config.iters();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "  profile, ms per step (mean of %d; an op's forward is the time since the previous op):%n", n));
+        sb.append(String.format(Locale.ROOT, "    %-40s %6s %9s %9s %9s %6s", "op", "calls", "forward", "backward",
+                "total", "share"));
+        double rest = 0;
+        int restOps = 0;
+        for (int i = 0; i < profile.size(); i++) {
+            OpProfiler.Entry e = profile.get(i);
+            if (i >= PROFILE_ROWS) {
+                rest += e.totalMs();
+                restOps++;
+                continue;
+            }
+            sb.append(String.format(Locale.ROOT, "%n    %-40s %6.1f %9.2f %9.2f %9.2f %5.1f%%", e.op(),
+                    (double) Math.max(e.forwardCalls(), e.backwardCalls()) / n, e.forwardMs() / n, e.backwardMs() / n,
+                    e.totalMs() / n, total > 0 ? 100 * e.totalMs() / total : 0));
+        }
+        if (restOps > 0)
+            sb.append(String.format(Locale.ROOT, "%n    %-40s %6s %9s %9s %9.2f %5.1f%%", "(" + restOps + " more ops)", "",
+                    "", "", rest / n, total > 0 ? 100 * rest / total : 0));
+        sb.append(String.format(Locale.ROOT, "%n    %-40s %6s %9s %9s %9.2f", "all ops", "", "", "", total / n));
         return sb.toString();
     }
 
@@ -108,6 +146,19 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         }
         m.put("gc_count", collections);
         m.put("simd", simd);
+        if (profile != null) {
+            List<Object> rows = new ArrayList<>();
+            int n = config.iters();
+            for (OpProfiler.Entry e : profile) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("op", e.op());
+                row.put("calls_per_step", Medians.round((double) Math.max(e.forwardCalls(), e.backwardCalls()) / n, 3));
+                row.put("forward_ms", Medians.round(e.forwardMs() / n, 4));
+                row.put("backward_ms", Medians.round(e.backwardMs() / n, 4));
+                rows.add(row);
+            }
+            m.put("profile", rows);
+        }
         return Json.write(m);
     }
 }

@@ -6,6 +6,7 @@ import dev.strix.kernels.Parallel;
 import dev.strix.kernels.Simd;
 import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Device;
+import dev.strix.nn.OpProfiler;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.init.Init;
@@ -44,6 +45,14 @@ public final class ModelBenchmark {
      * @throws IllegalArgumentException for {@code cudaGraph} with training or on a device other than CUDA
      */
     public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph) {
+        return run(c, device, cudaGraph, false);
+    }
+
+    /**
+     * {@link #run(ModelBenchConfig, Device, boolean)}; with {@code profile} the timed steps are also profiled op by op
+     * ({@link OpProfiler}; host time, so on an asynchronous device an op's row shows its launch, not its kernels).
+     */
+    public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph, boolean profile) {
         if (cudaGraph && c.mode() != BenchMode.INFER)
             throw new IllegalArgumentException("CUDA graph capture is implemented for inference only (--mode infer)");
         if (cudaGraph && !(device instanceof CudaDevice))
@@ -74,8 +83,11 @@ public final class ModelBenchmark {
             double[] ms = new double[c.iters()];
             double[][] phaseMs = new double[phases.length][c.iters()];
             long heapPeak, collections;
+            List<OpProfiler.Entry> ops = null;
+            if (profile) OpProfiler.start();
             try (HeapPeakTracker heap = new HeapPeakTracker()) {
                 for (int i = 0; i < c.iters(); i++) {
+                    OpProfiler.mark();
                     long t0 = System.nanoTime();
                     step.run();
                     sync.run();
@@ -86,6 +98,8 @@ public final class ModelBenchmark {
                 }
                 heapPeak = heap.peakBytes();
                 collections = heap.collections();
+            } finally {
+                if (profile) ops = OpProfiler.stop();
             }
             Map<String, Double> phaseMedians = new LinkedHashMap<>();
             for (int k = 0; k < phases.length; k++) phaseMedians.put(phases[k], Medians.median(phaseMs[k]));
@@ -95,7 +109,7 @@ public final class ModelBenchmark {
             return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
                     heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
-                    loss, positives, collections, cudaGraph, Simd.describe());
+                    loss, positives, collections, cudaGraph, Simd.describe(), ops);
         } finally {
             if (step instanceof InferStep s) s.close();
             Parallel.setThreads(previous);

@@ -46,7 +46,9 @@ final class BenchCommand implements Command {
             + "with -Dstrix.cpu.ghz overriding the clock read from /proc/cpuinfo, is reported beside it), the peak "
             + "Java heap during the timed steps and the per-phase medians. The last line is a JSON object with "
             + "ms_per_step, img_per_s, gflops, peak_fraction, peak_heap_mb, peak_device_mb, peak_gflops, "
-            + "peak_gflops_nominal and the configuration.";
+            + "peak_gflops_nominal and the configuration. --profile adds a table (and a \"profile\" array in the JSON) "
+            + "of milliseconds per step for every op, forward and backward, one row per convolution shape; an op's "
+            + "forward is the host time since the previous op, which on CUDA is its launch rather than its kernels.";
     private static final String CONV_DESCRIPTION = "Times the convolution kernels (the CPU's, or cuDNN's with "
             + "--device cuda) on every distinct DetNet convolution shape (each pass checked against a "
             + "double-precision direct sum first). The last line is a JSON object with per-shape milliseconds, "
@@ -93,6 +95,7 @@ final class BenchCommand implements Command {
                 .required("mode", "train|infer", "what one step does")
                 .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
                 .flag("cuda-graph", "replay the forward pass as one captured CUDA graph (--mode infer on CUDA only)")
+                .flag("profile", "also time every op of the timed steps and print the table (slower steps)")
                 .optional("warmup", "W", "untimed steps before timing (default 3)")
                 .optional("iters", "N", "timed steps; the median is reported (default 10)")
                 .optional("seed", "SEED", "seed of weights, input and targets (default 0)")
@@ -200,7 +203,7 @@ final class BenchCommand implements Command {
             throw a.usage("--cuda-graph needs a CUDA device, got " + device.name());
         ModelBenchResult r;
         try {
-            r = ModelBenchmark.run(config, device, graph);
+            r = ModelBenchmark.run(config, device, graph, a.has("profile"));
         } catch (DeviceOutOfMemoryException e) {
             throw Devices.outOfMemory("bench model", e, config.batch(), config.size(), device.name());
         }

@@ -98,6 +98,43 @@ class BenchCliTest {
         assertTrue(r.out().contains("ms/step"), r.out());
     }
 
+    /**
+     * --profile: the table and the JSON rows cover DetNet's ops (every convolution shape, the fused tower
+     * convolutions, batch norm and the losses), each op is called as often per step as the model runs it, and
+     * without --profile there is no table.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void modelProfileListsEveryOpPerStep() {
+        Outcome r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "train", "--width", "4",
+                "--warmup", "1", "--iters", "2", "--threads", "1", "--profile");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> json = r.json();
+        checkModelJson(json, "train");
+        assertTrue(r.out().contains("profile, ms per step (mean of 2"), r.out());
+        Map<String, Map<String, Object>> rows = new java.util.HashMap<>();
+        for (Object o : (List<Object>) json.get("profile")) {
+            Map<String, Object> row = Json.asObject(o, "profile row");
+            rows.put((String) row.get("op"), row);
+            assertTrue(number(row, "forward_ms") >= 0 && number(row, "backward_ms") >= 0, row.toString());
+        }
+        // the stem: 3 -> 4 channels, 3x3, stride 2 on the 64 x 64 input, once per step, forward and backward
+        Map<String, Object> stem = rows.get("conv2d 3->4 3x3/2 64x64");
+        assertTrue(stem != null, "no stem row in " + rows.keySet());
+        assertEquals(1.0, number(stem, "calls_per_step"));
+        assertTrue(number(stem, "backward_ms") > 0, stem.toString());
+        // the shared head towers (depth 2, two towers) run on three levels: conv + ReLU fused, 4 per level
+        long towerRows = rows.keySet().stream().filter(k -> k.startsWith("conv2d_relu 64->64 3x3/1")).count();
+        assertEquals(3, towerRows, rows.keySet().toString());
+        for (String k : rows.keySet())
+            if (k.startsWith("conv2d_relu 64->64 3x3/1")) assertEquals(4.0, number(rows.get(k), "calls_per_step"), k);
+        for (String op : List.of("batch_norm", "sigmoid_focal_loss", "giou_loss", "bce_with_logits"))
+            assertTrue(rows.containsKey(op), op + " missing from " + rows.keySet());
+        Outcome plain = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--width", "4",
+                "--warmup", "0", "--iters", "1");
+        assertTrue(!plain.out().contains("profile") && !plain.json().containsKey("profile"), plain.out());
+    }
+
     @Test
     void modelInferEndsWithAJsonLine() {
         Outcome r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--width", "4",

@@ -6,6 +6,7 @@ import dev.strix.kernels.Elementwise.Binary;
 import dev.strix.kernels.Elementwise.Unary;
 import dev.strix.nn.Autograd;
 import dev.strix.nn.Device;
+import dev.strix.nn.OpProfiler;
 import dev.strix.nn.Tensor;
 import dev.strix.nn.TensorViews;
 
@@ -35,7 +36,18 @@ public final class ConvOps {
         Device dev = MathOps.device(x, w, bias);
         Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
         dev.conv2dForward(y, x, w, bias, s);
-        return Autograd.record(y, "conv2d", g -> backward(dev, g, x, w, bias, s), x, w, bias);
+        return Autograd.record(y, label("conv2d", s), g -> backward(dev, g, x, w, bias, s), x, w, bias);
+    }
+
+    /**
+     * The op name, with the geometry while profiling ({@code conv2d 64->64 3x3/1 32x32}: channels in and out, kernel,
+     * stride, input size) so that each layer shape gets its own profile row.
+     */
+    private static String label(String op, ConvShape s) {
+        if (!OpProfiler.enabled()) return op;
+        String stride = s.strideH() == s.strideW() ? Integer.toString(s.strideH()) : s.strideH() + "x" + s.strideW();
+        return op + " " + s.inChannels() + "->" + s.outChannels() + " " + s.kernelH() + "x" + s.kernelW() + "/" + stride
+                + " " + s.inH() + "x" + s.inW() + (s.groups() > 1 ? " g" + s.groups() : "");
     }
 
     /** The geometry of conv2d(x, w, bias), with messages for shapes that do not fit together. */
@@ -64,7 +76,7 @@ public final class ConvOps {
         Device dev = MathOps.device(x, w, bias);
         Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
         dev.conv2dForwardRelu(y, x, w, bias, s);
-        return Autograd.record(y, "conv2d_relu", g -> {
+        return Autograd.record(y, label("conv2d_relu", s), g -> {
             Tensor masked = g.zerosLike();
             dev.activationBackward(Activation.RELU, 0f, masked, g, null, y);
             return backward(dev, masked, x, w, bias, s);
@@ -136,6 +148,7 @@ public final class ConvOps {
         Tensor y = Tensor.zeros(dev, xs[0], k, s.outH(), s.outW());
         if (relu) dev.conv2dForwardRelu(y, x, wf, bf, s);
         else dev.conv2dForward(y, x, wf, bf, s);
+        OpProfiler.forward(label(bn == null ? (relu ? "conv2d_relu" : "conv2d") : (relu ? "conv2d_bn_relu" : "conv2d_bn"), s));
         return y;
     }
 
