@@ -1,6 +1,8 @@
 package dev.strix.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Batch normalisation over (N, C, HW) with PyTorch's semantics.
@@ -23,6 +25,16 @@ public final class BatchNorm {
     public static void forwardTraining(float[] y, float[] saveMean, float[] saveInvStd, float[] x, float[] gamma,
                                        float[] beta, float[] runningMean, float[] runningVar, float momentum, float eps,
                                        int n, int c, int hw) {
+        forwardTraining(y, saveMean, saveInvStd, x, gamma, beta, runningMean, runningVar, momentum, eps, false, n, c, hw);
+    }
+
+    /**
+     * {@link #forwardTraining}, then y = max(0, y) when {@code relu}, applied to each channel right after it is
+     * normalised (while it is in cache): the same values as a separate ReLU pass.
+     */
+    public static void forwardTraining(float[] y, float[] saveMean, float[] saveInvStd, float[] x, float[] gamma,
+                                       float[] beta, float[] runningMean, float[] runningVar, float momentum, float eps,
+                                       boolean relu, int n, int c, int hw) {
         int total = check(n, c, hw, y, x);
         checkChannels(c, saveMean, saveInvStd, gamma, beta);
         if (runningMean != null) checkChannels(c, runningMean);
@@ -49,6 +61,7 @@ public final class BatchNorm {
                     runningVar[ch] = (float) ((1.0 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
                 double scale = gamma[ch] * invStd;
                 normalise(y, x, ch, n, c, hw, (float) scale, (float) (beta[ch] - mean * scale));
+                if (relu) for (int b = 0; b < n; b++) reluInPlace(y, (b * c + ch) * hw, hw);
             }
         });
     }
@@ -74,7 +87,19 @@ public final class BatchNorm {
      */
     public static void backward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] x, float[] gamma,
                                 float[] saveMean, float[] saveInvStd, int n, int c, int hw) {
+        backward(dx, dgamma, dbeta, dy, null, x, gamma, saveMean, saveInvStd, n, c, hw);
+    }
+
+    /**
+     * {@link #backward} of relu(batchNorm(x)): with {@code reluOut} (the forward output y, non-null) the incoming
+     * gradient counts only where y &gt; 0. Each channel's masked gradient is gathered into a per-thread buffer that
+     * stays in cache, then reduced and applied exactly as {@link #backward} does with a separately masked dy, so
+     * the results are the same bits.
+     */
+    public static void backward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] reluOut, float[] x,
+                                float[] gamma, float[] saveMean, float[] saveInvStd, int n, int c, int hw) {
         int total = check(n, c, hw, dx, dy);
+        if (reluOut != null) check(n, c, hw, reluOut, reluOut);
         check(n, c, hw, x, x);
         checkChannels(c, dgamma, dbeta, gamma, saveMean, saveInvStd);
         long count = (long) n * hw;
@@ -84,13 +109,20 @@ public final class BatchNorm {
             return;
         }
         Parallel.forRange(c, Math.max(1, GRAIN / (int) Math.min(count, GRAIN)), (c0, c1) -> {
+            float[] masked = reluOut == null ? null : scratch(n * hw);
             for (int ch = c0; ch < c1; ch++) {
                 float mean = saveMean[ch];
                 double sumDy = 0, sumDyXc = 0;
+                // g: the gradient reaching the batch norm, read at gOff(b) (dy itself, or its masked copy)
+                float[] g = dy;
+                if (masked != null) {
+                    g = masked;
+                    for (int b = 0; b < n; b++) reluMask(masked, b * hw, dy, reluOut, (b * c + ch) * hw, hw);
+                }
                 for (int b = 0; b < n; b++) {
-                    int off = (b * c + ch) * hw;
-                    sumDy += Reductions.sumRange(dy, off, hw);
-                    sumDyXc += dotCentred(dy, x, off, hw, mean);
+                    int off = (b * c + ch) * hw, gOff = masked != null ? b * hw : off;
+                    sumDy += Reductions.sumRange(g, gOff, hw);
+                    sumDyXc += dotCentred(g, gOff, x, off, hw, mean);
                 }
                 double invStd = saveInvStd[ch];
                 double dg = sumDyXc * invStd;
@@ -100,8 +132,10 @@ public final class BatchNorm {
                 double a = gamma[ch] * invStd;
                 double bcoef = -a * invStd * dg / count;
                 double k = -a * sumDy / count;
-                for (int b = 0; b < n; b++)
-                    backwardRun(dx, dy, x, (b * c + ch) * hw, hw, (float) a, (float) bcoef, (float) k, mean);
+                for (int b = 0; b < n; b++) {
+                    int off = (b * c + ch) * hw;
+                    backwardRun(dx, g, masked != null ? b * hw : off, x, off, hw, (float) a, (float) bcoef, (float) k, mean);
+                }
             }
         });
     }
@@ -160,11 +194,11 @@ public final class BatchNorm {
         return total;
     }
 
-    /** Sum of dy * (x - mean) over [off, off + len), float blocks flushed to double. */
-    private static double dotCentred(float[] dy, float[] x, int off, int len, float mean) {
+    /** Sum of dy[dyOff + i] * (x[off + i] - mean) over i in [0, len), float blocks flushed to double. */
+    private static double dotCentred(float[] dy, int dyOff, float[] x, int off, int len, float mean) {
         if (!Simd.ENABLED) {
             double s = 0;
-            for (int i = 0; i < len; i++) s += ((double) x[off + i] - mean) * dy[off + i];
+            for (int i = 0; i < len; i++) s += ((double) x[off + i] - mean) * dy[dyOff + i];
             return s;
         }
         double total = 0;
@@ -175,23 +209,23 @@ public final class BatchNorm {
                 FloatVector vm = FloatVector.broadcast(Simd.F, mean), s0 = FloatVector.zero(Simd.F), s1 = s0;
                 int L = Simd.LANES, bound = start + Simd.F.loopBound(end - start);
                 for (; i + 2 * L <= bound; i += 2 * L) {
-                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, off + i), s0);
+                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, dyOff + i), s0);
                     s1 = FloatVector.fromArray(Simd.F, x, off + i + L).sub(vm)
-                            .fma(FloatVector.fromArray(Simd.F, dy, off + i + L), s1);
+                            .fma(FloatVector.fromArray(Simd.F, dy, dyOff + i + L), s1);
                 }
                 for (; i < bound; i += L)
-                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, off + i), s0);
+                    s0 = FloatVector.fromArray(Simd.F, x, off + i).sub(vm).fma(FloatVector.fromArray(Simd.F, dy, dyOff + i), s0);
                 s = Simd.sum(s0.add(s1));
             }
-            for (; i < end; i++) s = Math.fma(x[off + i] - mean, dy[off + i], s);
+            for (; i < end; i++) s = Math.fma(x[off + i] - mean, dy[dyOff + i], s);
             total += s;
         }
         return total;
     }
 
-    /** dx = a * dy + b * (x - mean) + k over [off, off + len). */
-    private static void backwardRun(float[] dx, float[] dy, float[] x, int off, int len, float a, float b, float k,
-                                    float mean) {
+    /** dx[off + i] = a * dy[dyOff + i] + b * (x[off + i] - mean) + k over i in [0, len). */
+    private static void backwardRun(float[] dx, float[] dy, int dyOff, float[] x, int off, int len, float a, float b,
+                                    float k, float mean) {
         int i = 0;
         if (Simd.ENABLED) {
             FloatVector va = FloatVector.broadcast(Simd.F, a), vb = FloatVector.broadcast(Simd.F, b);
@@ -199,10 +233,43 @@ public final class BatchNorm {
             int bound = Simd.F.loopBound(len);
             for (; i < bound; i += Simd.LANES) {
                 FloatVector xc = FloatVector.fromArray(Simd.F, x, off + i).sub(vm);
-                FloatVector.fromArray(Simd.F, dy, off + i).fma(va, xc.fma(vb, vk)).intoArray(dx, off + i);
+                FloatVector.fromArray(Simd.F, dy, dyOff + i).fma(va, xc.fma(vb, vk)).intoArray(dx, off + i);
             }
         }
-        for (; i < len; i++) dx[off + i] = Math.fma(dy[off + i], a, Math.fma(x[off + i] - mean, b, k));
+        for (; i < len; i++) dx[off + i] = Math.fma(dy[dyOff + i], a, Math.fma(x[off + i] - mean, b, k));
+    }
+
+    /** y = max(0, y) over [off, off + len). */
+    private static void reluInPlace(float[] y, int off, int len) {
+        int i = 0;
+        if (Simd.ENABLED) {
+            FloatVector zero = FloatVector.zero(Simd.F);
+            for (int bound = Simd.F.loopBound(len); i < bound; i += Simd.LANES)
+                FloatVector.fromArray(Simd.F, y, off + i).max(zero).intoArray(y, off + i);
+        }
+        for (; i < len; i++) y[off + i] = Math.max(y[off + i], 0f);
+    }
+
+    /** out[o + i] = dy[off + i] where y[off + i] &gt; 0, else 0, for i in [0, len) (ReLU's backward from its output). */
+    private static void reluMask(float[] out, int o, float[] dy, float[] y, int off, int len) {
+        int i = 0;
+        if (Simd.ENABLED) {
+            FloatVector zero = FloatVector.zero(Simd.F);
+            for (int bound = Simd.F.loopBound(len); i < bound; i += Simd.LANES) {
+                VectorMask<Float> on = FloatVector.fromArray(Simd.F, y, off + i).compare(VectorOperators.GT, zero);
+                zero.blend(FloatVector.fromArray(Simd.F, dy, off + i), on).intoArray(out, o + i);
+            }
+        }
+        for (; i < len; i++) out[o + i] = y[off + i] > 0f ? dy[off + i] : 0f;
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** This thread's scratch buffer of at least {@code size} floats. */
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
     }
 
     private static int check(int n, int c, int hw, float[] a, float[] b) {

@@ -323,6 +323,23 @@ public final class CpuDevice implements Device {
     }
 
     @Override
+    public void batchNormReluForwardTraining(Tensor y, Tensor saveMean, Tensor saveInvStd, Tensor x, Tensor gamma,
+                                             Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                                             float eps) {
+        int[] v = nchw(x);
+        BatchNorm.forwardTraining(d(y), d(saveMean), d(saveInvStd), d(x), d(gamma), d(beta), dOrNull(runningMean),
+                dOrNull(runningVar), momentum, eps, true, v[0], v[1], v[2]);
+    }
+
+    @Override
+    public void batchNormReluBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor y, Tensor x,
+                                      Tensor gamma, Tensor saveMean, Tensor saveInvStd) {
+        int[] v = nchw(x);
+        BatchNorm.backward(d(dx), d(dgamma), d(dbeta), d(dy), d(y), d(x), d(gamma), d(saveMean), d(saveInvStd),
+                v[0], v[1], v[2]);
+    }
+
+    @Override
     public void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
                                           Tensor runningVar, float eps) {
         int[] v = nchw(x);

@@ -168,6 +168,29 @@ public interface Device {
     void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
                            Tensor saveMean, Tensor saveInvStd);
 
+    /**
+     * relu(batch norm) in training mode: {@link #batchNormForwardTraining} followed by y = max(0, y). Backends may
+     * fuse the two; the default runs them one after the other.
+     */
+    default void batchNormReluForwardTraining(Tensor y, Tensor saveMean, Tensor saveInvStd, Tensor x, Tensor gamma,
+                                              Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                                              float eps) {
+        Tensor normalised = y.zerosLike();
+        batchNormForwardTraining(normalised, saveMean, saveInvStd, x, gamma, beta, runningMean, runningVar, momentum, eps);
+        activationForward(Activation.RELU, 0f, y, normalised);
+    }
+
+    /**
+     * Backward of {@link #batchNormReluForwardTraining}: dy reaches the batch norm where the output y is positive.
+     * The default masks dy into a temporary, then runs {@link #batchNormBackward}.
+     */
+    default void batchNormReluBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor y, Tensor x,
+                                       Tensor gamma, Tensor saveMean, Tensor saveInvStd) {
+        Tensor masked = dy.zerosLike();
+        activationBackward(Activation.RELU, 0f, masked, dy, null, y);
+        batchNormBackward(dx, dgamma, dbeta, masked, x, gamma, saveMean, saveInvStd);
+    }
+
     // ---- pooling and resampling -----------------------------------------------------------------------
 
     /** y = max pooling of x (padding counts as -infinity). */

@@ -4,6 +4,7 @@ import dev.strix.nn.CpuDevice;
 import dev.strix.nn.Layer;
 import dev.strix.nn.Module;
 import dev.strix.nn.Tensor;
+import dev.strix.nn.ops.ActivationOps;
 import dev.strix.nn.ops.NormOps;
 
 /**
@@ -48,6 +49,18 @@ public final class BatchNorm2d extends Module implements Layer {
         boolean training = isTraining();
         if (training) buffer("num_batches_tracked").longs()[0]++;
         return NormOps.batchNorm(x, weight(), bias(), runningMean(), runningVar(), training, momentum, eps);
+    }
+
+    /**
+     * relu(forward(x)) as one op in training mode ({@link NormOps#batchNormReluTraining}); in evaluation mode the
+     * two run one after the other.
+     */
+    public Tensor forwardRelu(Tensor x) {
+        if (!isTraining()) return ActivationOps.relu(forward(x));
+        if (x.dim() != 4 || x.size(1) != channels)
+            throw new IllegalArgumentException("BatchNorm2d(" + channels + ") needs (N, " + channels + ", H, W), got " + x);
+        buffer("num_batches_tracked").longs()[0]++;
+        return NormOps.batchNormReluTraining(x, weight(), bias(), runningMean(), runningVar(), momentum, eps);
     }
 
     public Tensor weight() { return param("weight"); }

@@ -34,7 +34,8 @@ public final class Sequential extends Module implements Layer, Iterable<Module> 
      * {@link Conv2d} followed by an evaluation-mode {@link BatchNorm2d} and/or a {@link ReLU} runs as one fused
      * convolution ({@link ConvOps#conv2dInference}): same result, one pass over the output instead of three.
      * Otherwise a {@link Conv2d} directly followed by a {@link ReLU} runs as {@link ConvOps#conv2dRelu}: the ReLU is
-     * applied as the convolution stores its output, and the pre-activation is not kept for the backward pass.
+     * applied as the convolution stores its output, and the pre-activation is not kept for the backward pass; and
+     * a training-mode {@link BatchNorm2d} followed by a {@link ReLU} runs as {@link BatchNorm2d#forwardRelu}.
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -56,6 +57,11 @@ public final class Sequential extends Module implements Layer, Iterable<Module> 
                     i = next - 1;
                     continue;
                 }
+            }
+            if (m instanceof BatchNorm2d bn && bn.isTraining() && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+                x = bn.forwardRelu(x);
+                i++;
+                continue;
             }
             if (m instanceof Conv2d conv && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
                 x = ConvOps.conv2dRelu(x, conv.weight(), conv.bias(), conv.stride(), conv.padding(), conv.dilation(),

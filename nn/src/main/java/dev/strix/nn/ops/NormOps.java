@@ -62,4 +62,30 @@ public final class NormOps {
             return new Tensor[] {dx, TensorViews.view(dg, gamma.shape()), TensorViews.view(db, beta.shape())};
         }, x, gamma, beta);
     }
+
+    /**
+     * relu(batchNorm(x)) in training mode (batch statistics, running statistics updated) as one op: the ReLU is
+     * applied as each channel is normalised, and only the output is kept for the backward pass (the batch norm's
+     * gradient counts where it is positive), not the normalised pre-activation. Same values and gradients as the
+     * two ops in a row.
+     */
+    public static Tensor batchNormReluTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                               Tensor runningVar, float momentum, float eps) {
+        if (x.dim() < 2) throw new IllegalArgumentException("batch norm needs (N, C, ...), got " + x);
+        if (gamma == null || beta == null)
+            throw new IllegalArgumentException("batch norm needs gamma and beta (an affine-free norm is not supported)");
+        int c = x.size(1);
+        for (Tensor t : new Tensor[] {gamma, beta, runningMean, runningVar})
+            if (t != null && t.numel() != c)
+                throw new IllegalArgumentException("batch norm: " + t + " does not have " + c + " channels");
+        Device dev = MathOps.device(x, gamma, beta, runningMean, runningVar);
+        Tensor y = x.zerosLike();
+        Tensor mean = Tensor.zeros(dev, c), invStd = Tensor.zeros(dev, c);
+        dev.batchNormReluForwardTraining(y, mean, invStd, x, gamma, beta, runningMean, runningVar, momentum, eps);
+        return Autograd.record(y, "batch_norm_relu", g -> {
+            Tensor dx = x.zerosLike(), dg = gamma.zerosLike(), db = beta.zerosLike();
+            dev.batchNormReluBackward(dx, dg, db, g, y, x, gamma, mean, invStd);
+            return new Tensor[] {dx, dg, db};
+        }, x, gamma, beta);
+    }
 }

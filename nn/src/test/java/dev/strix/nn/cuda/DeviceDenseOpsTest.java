@@ -167,6 +167,21 @@ class DeviceDenseOpsTest {
         assertClose("bn dgamma", dgamma, run(tdg), 1e-3, 1e-4);
         assertClose("bn dbeta", dbeta, run(tdb), 1e-3, 1e-4);
 
+        // relu(batch norm): the reference output clipped, and the reference backward of the clipped gradient
+        float[] yr = y.clone(), dyMasked = dy.clone();
+        for (int i = 0; i < total; i++) {
+            yr[i] = Math.max(yr[i], 0f);
+            if (!(y[i] > 0f)) dyMasked[i] = 0f;
+        }
+        float[] dxr = new float[total], dgr = new float[c], dbr = new float[c];
+        BatchNormReference.backward(dxr, dgr, dbr, dyMasked, x, gamma, mean, invStd, n, c, hw);
+        d.batchNormReluForwardTraining(ty, tm, ts, tx, tg, tb, null, null, momentum, eps);
+        assertClose("bn+relu y", yr, run(ty), 1e-4, 1e-4);
+        d.batchNormReluBackward(tdx, tdg, tdb, Tensor.from(d, dy, shape), ty, tx, tg, tm, ts);
+        assertClose("bn+relu dx", dxr, run(tdx), 1e-4, 1e-4);
+        assertClose("bn+relu dgamma", dgr, run(tdg), 1e-3, 1e-4);
+        assertClose("bn+relu dbeta", dbr, run(tdb), 1e-3, 1e-4);
+
         float[] yi = new float[total];
         BatchNormReference.forwardInference(yi, x, gamma, beta, rm, rv, eps, n, c, hw);
         d.batchNormForwardInference(ty, tx, tg, tb, Tensor.from(d, rm, c), Tensor.from(d, rv, c), eps);

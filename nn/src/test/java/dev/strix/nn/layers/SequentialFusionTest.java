@@ -97,6 +97,42 @@ class SequentialFusionTest {
         }
     }
 
+    /**
+     * Training-mode conv + batch norm + ReLU: the batch norm and ReLU run as one op (ReLU on each normalised
+     * channel, gradient masked by the output in cache) with the same bits as the layers one by one: outputs,
+     * every gradient, the running statistics and the batch counter.
+     */
+    @Test
+    void batchNormReluInTrainingMatchesLayerByLayerExactly() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        float[] input = random(rnd, 3 * 4 * 11 * 9, -1, 1);
+        float[][] outputs = new float[2][], inputGrads = new float[2][];
+        java.util.List<float[]> after = new java.util.ArrayList<>();
+        for (int form = 0; form < 2; form++) {
+            Sequential seq = new Sequential(new Conv2d(4, 6, 3, 2, 1, false), new BatchNorm2d(6), new ReLU(),
+                    new Conv2d(6, 5, 3, 1, 1, false), new BatchNorm2d(5), new ReLU());
+            randomise(seq, new SplittableRandom(11));
+            Tensor x = Tensor.from(CpuDevice.INSTANCE, input, 3, 4, 11, 9).requiresGrad(true);
+            Tensor y = form == 0 ? seq.forward(x) : layerByLayer(seq, x);
+            outputs[form] = y.toArray();
+            y.mul(y).sum().backward();
+            inputGrads[form] = x.grad().toArray();
+            for (Tensor p : seq.parameters()) after.add(p.grad().toArray());
+            for (var e : seq.stateDict().entrySet())
+                if (!e.getKey().endsWith("num_batches_tracked")) after.add(e.getValue().toArray());
+            BatchNorm2d bn = seq.get(4);
+            assertTrue(bn.numBatchesTracked() == 1, "the fused path counts the batch too");
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(outputs[1], outputs[0], "forward");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(inputGrads[1], inputGrads[0], "input gradient");
+        int k = after.size() / 2;
+        for (int i = 0; i < k; i++)
+            org.junit.jupiter.api.Assertions.assertArrayEquals(after.get(k + i), after.get(i), "state entry " + i);
+        boolean clipped = false;
+        for (float v : outputs[0]) clipped |= v == 0f;
+        assertTrue(clipped, "the ReLU must clip some outputs for the test to mean anything");
+    }
+
     /** The layers of seq applied one at a time through their own forward methods (no fusion). */
     private static Tensor layerByLayer(Sequential seq, Tensor x) {
         for (Module m : seq) x = ((Layer) m).forward(x);

@@ -182,6 +182,19 @@ final class Float64NetworkChecks {
                     in -> NormOps.batchNorm(in[0], in[1], in[2], Tensor.of(new float[c], c), onesOf(c), true, momentum, eps),
                     train, param(x), param(gamma), param(beta))));
         }
+        String fused = "NormOps.batchNormReluTraining(Tensor,Tensor,Tensor,Tensor,Tensor,float,float)";
+        // relu(batch norm): the same reference through max(0, .); no output lies within the step of the kink
+        for (int[] s : new int[][] {{3, 3, 3, 5}, {2, 4, 9}}) {
+            int c = s[1];
+            String name = "batchNormRelu training " + java.util.Arrays.toString(s);
+            Dense x = DoubleRef.map(normal(seed++, s), v -> 2 + 1.5 * v);
+            Dense gamma = uniform(seed++, 0.5, 2, c), beta = normal(seed++, c);
+            cases.add(new Case(name, fused, () -> GradCheck64.check(name,
+                    in -> DoubleRef.map(DoubleRef.batchNormTraining(in[0], in[1], in[2], eps), v -> Math.max(v, 0)),
+                    in -> NormOps.batchNormReluTraining(in[0], in[1], in[2], Tensor.of(new float[c], c), onesOf(c),
+                            momentum, eps),
+                    train, param(x), param(gamma), param(beta))));
+        }
         Dense rm = normal(330, 3), rv = uniform(331, 0.5, 2, 3);
         cases.add(new Case("batchNorm training running statistics", sym, () -> {
             Dense x = DoubleRef.map(normal(332, 4, 3, 3, 5), v -> 1 + 2 * v);
