@@ -77,7 +77,8 @@ public final class FcosLoss {
 
     /**
      * The three task losses, each a 0-d tensor on the outputs' device with history back to the outputs: the
-     * targets of {@code targets} uploaded by {@link #targets} and then {@link #compute(List, Targets)}.
+     * assignment made into targets by {@link #targets} (uploaded afresh on every call), then
+     * {@link #compute(List, Targets)}.
      *
      * @param outputs per level (in the assignment grid's level order): cls (N, C, h, w) (C + 1 channels for
      *                SOFTMAX_CE), box (N, 4, h, w) distances in pixels, ctr (N, 1, h, w)
