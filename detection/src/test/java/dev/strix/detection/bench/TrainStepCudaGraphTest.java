@@ -16,6 +16,7 @@ import dev.strix.nn.cuda.CudaDevice;
 import dev.strix.nn.init.Init;
 import dev.strix.nn.io.DType;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -39,12 +40,22 @@ class TrainStepCudaGraphTest {
     private static final int BATCH = 2, SIZE = 64, REPLAYS = 3;
     private static final double RTOL = 1e-4, ATOL = 1e-6;
 
-    private static CudaDevice cuda() {
+    private CudaDevice device;
+    private boolean previousStrict;
+
+    private CudaDevice cuda() {
         CudaAvailability probe = CudaAvailability.probe();
         assumeTrue(probe.usable(), () -> "no CUDA: " + probe.reason());
-        CudaDevice d = CudaDevice.get(0);
-        d.setStrictFp32(true);
-        return d;
+        device = CudaDevice.get(0);
+        previousStrict = device.strictFp32();
+        device.setStrictFp32(true);
+        return device;
+    }
+
+    /** The device is shared by every test of the run: give it back in the precision mode it had. */
+    @AfterEach
+    void restorePrecision() {
+        if (device != null) device.setStrictFp32(previousStrict);
     }
 
     private static DetNet model(CudaDevice gpu) {
