@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run-gpu-checks.sh: runs the Strix GPU test suite (packages dev.strix.nn.cuda, dev.strix.cuda and
-# dev.strix.detection.cuda) with the bundled Java runtime, then the GPU benchmarks (the classes listed in
-# gpu-benchmarks.txt; strix bench model --device cuda, train 8x256 and 32x512, infer 32x512 eager and as a
-# CUDA graph; the PyTorch peer detnet_bench.py eager and --cuda-graph where python3 with torch and CUDA is
+# dev.strix.detection.cuda, and the captured training step's test dev.strix.detection.bench.TrainStepCudaGraphTest)
+# with the bundled Java runtime, then the GPU benchmarks (the classes listed in gpu-benchmarks.txt; strix bench
+# model --device cuda, train 8x256 and 32x512 eager and as a CUDA graph, infer 32x512 eager and as a CUDA graph;
+# the PyTorch peer detnet_bench.py eager and --cuda-graph where python3 with torch and CUDA is
 # present), and prints one summary table. Needs no Java or Maven on the host. Extra arguments go to the JUnit console launcher
 # (e.g. --select-class dev.strix.nn.cuda.DeviceOpsTest). Exit status: 0 when nothing failed.
 # Environment: STRIX_JAVA_OPTS (extra JVM options), STRIX_REPORTS (report folder, default <bundle>/reports),
@@ -36,6 +37,7 @@ command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_vers
 echo "== tests (JUnit console launcher)"
 "$JAVA" "${JVM[@]}" -jar "$CONSOLE" execute --disable-banner --details=tree --class-path "$CP" \
   --select-package dev.strix.nn.cuda --select-package dev.strix.cuda --select-package dev.strix.detection.cuda \
+  --select-class dev.strix.detection.bench.TrainStepCudaGraphTest \
   --reports-dir "$REPORTS" "$@" \
   2>&1 | tee "$REPORTS/tests.log"
 TESTS_RC=${PIPESTATUS[0]}
@@ -62,7 +64,8 @@ if [ "${STRIX_SKIP_BENCHMARKS:-0}" != 1 ]; then
   fi
   # strix bench model on CUDA device 0 (DetNet defaults, 20 classes), when the detection module is bundled
   # and CUDA is usable (strix info says which and, if not, why).
-  STRIX_RUNS=("train 8 256" "train 32 512" "infer 32 512" "infer 32 512 --cuda-graph")
+  STRIX_RUNS=("train 8 256" "train 32 512" "train 8 256 --cuda-graph" "train 32 512 --cuda-graph" "infer 32 512"
+    "infer 32 512 --cuda-graph")
   if ls "$HERE"/lib/strix-detection-*.jar >/dev/null 2>&1; then
     "$JAVA" "${JVM[@]}" -cp "$CP" dev.strix.detection.cli.Main info > "$REPORTS/strix-info.txt" 2>&1
     if grep -q '^  usable: ' "$REPORTS/strix-info.txt"; then
@@ -80,7 +83,6 @@ if [ "${STRIX_SKIP_BENCHMARKS:-0}" != 1 ]; then
         row "strix $mode ${b}x$s${graph:+ graph}" skip 0 "" "CUDA not usable: ${why:-see $REPORTS/strix-info.txt}"
       done
     fi
-    row "strix train graph" skip 0 "" "not implemented: --cuda-graph captures the inference forward only"
   fi
   # The PyTorch peer (GPU_HOST.md): eager and with the whole step in one CUDA graph, where python3 and torch
   # with CUDA are present.

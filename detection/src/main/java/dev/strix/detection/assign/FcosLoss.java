@@ -76,7 +76,9 @@ public final class FcosLoss {
     }
 
     /**
-     * The three task losses, each a 0-d tensor on the outputs' device with history back to the outputs.
+     * The three task losses, each a 0-d tensor on the outputs' device with history back to the outputs: the
+     * assignment made into targets by {@link #targets} (uploaded afresh on every call), then
+     * {@link #compute(List, Targets)}.
      *
      * @param outputs per level (in the assignment grid's level order): cls (N, C, h, w) (C + 1 channels for
      *                SOFTMAX_CE), box (N, 4, h, w) distances in pixels, ctr (N, 1, h, w)
@@ -84,14 +86,29 @@ public final class FcosLoss {
      * @return an insertion-ordered map {cls, box, ctr}
      */
     public Map<String, Tensor> compute(List<LevelOutput> outputs, Assignment targets) {
-        LevelGrid grid = targets.grid();
-        int n = targets.numImages();
-        checkLayout(outputs, grid, n);
-        int rows = n * grid.numLocations();
-        int channels = outputs.get(0).cls().size(1);
-        int numClasses = config.classification() == FcosLossConfig.ClassificationLoss.SOFTMAX_CE ? channels - 1 : channels;
-        if (numClasses < 1) throw new IllegalArgumentException("classification output has " + channels + " channels");
-        Device device = outputs.get(0).cls().device();
+        checkLayout(outputs, targets.grid(), targets.numImages());
+        return compute(outputs, targets(targets, numClasses(outputs.get(0).cls().size(1)), outputs.get(0).cls().device()));
+    }
+
+    /**
+     * The three task losses from targets already on the device. Only device ops run here: nothing is uploaded
+     * and nothing is read back, so with targets made once before a CUDA graph capture the whole loss (and its
+     * backward pass) can be captured and replayed.
+     *
+     * @param outputs per level, as for {@link #compute(List, Assignment)}, on the targets' device
+     * @param targets made by {@link #targets} for this loss's configuration
+     * @return an insertion-ordered map {cls, box, ctr}
+     */
+    public Map<String, Tensor> compute(List<LevelOutput> outputs, Targets targets) {
+        if (!targets.config.equals(config))
+            throw new IllegalArgumentException("the targets were made for another loss configuration");
+        LevelGrid grid = targets.grid;
+        checkLayout(outputs, grid, targets.numImages);
+        int rows = targets.rows;
+        int numClasses = numClasses(outputs.get(0).cls().size(1));
+        if (numClasses != targets.numClasses)
+            throw new IllegalArgumentException("the classification output has " + numClasses + " classes but the "
+                    + "targets were made for " + targets.numClasses);
 
         List<Tensor> clsLevels = new ArrayList<>(), boxLevels = new ArrayList<>(), ctrLevels = new ArrayList<>();
         for (LevelOutput o : outputs) {
@@ -103,18 +120,104 @@ public final class FcosLoss {
         Tensor box = flattenLevels(boxLevels);                          // (rows, 4)
         Tensor ctr = ShapeOps.reshape(flattenLevels(ctrLevels), rows); // (rows)
 
-        int numPositives = fillTargets(targets, numClasses, rows);
-        float posNorm = 1f / Math.max(1, numPositives);
+        Map<String, Tensor> losses = new LinkedHashMap<>();
+        losses.put(CLS, classificationLoss(cls, targets));
+        losses.put(BOX, boxLoss(box, targets));
+        losses.put(CTR, MathOps.scale(BinaryLosses.bceWithLogits(ctr, targets.ctrTarget, targets.positive,
+                Reduction.SUM), targets.posNorm));
+        return losses;
+    }
+
+    /**
+     * The targets of one assignment as tensors on {@code device}, made on the host and uploaded once, with the
+     * normalisers the losses divide by (from the number of positives and the sum of the centerness targets,
+     * computed on the host here). They stay valid after the assignment is reused.
+     *
+     * @param a          the assignment of the batch
+     * @param numClasses classes C of the model (the SOFTMAX_CE output has C + 1 channels)
+     * @param device     where the outputs live
+     * @throws IllegalArgumentException when a positive's class is not below {@code numClasses}
+     */
+    public Targets targets(Assignment a, int numClasses, Device device) {
+        if (numClasses < 1) throw new IllegalArgumentException("the model must have at least 1 class, got " + numClasses);
+        int rows = a.numImages() * a.grid().numLocations();
+        int numPositives = fillTargets(a, numClasses, rows);
         double weightSum = 0;
         for (int i = 0; i < rows; i++) weightSum += ctrTarget[i]; // c* on positives, 0 elsewhere
+        return new Targets(this, a, numClasses, rows, numPositives, weightSum, device);
+    }
 
-        Map<String, Tensor> losses = new LinkedHashMap<>();
-        losses.put(CLS, classificationLoss(cls, targets, numClasses, rows, posNorm, device));
-        losses.put(BOX, boxLoss(box, rows, weightSum, device));
-        Tensor pos = Tensor.from(device, positive, rows);
-        Tensor ctrT = Tensor.from(device, ctrTarget, rows);
-        losses.put(CTR, MathOps.scale(BinaryLosses.bceWithLogits(ctr, ctrT, pos, Reduction.SUM), posNorm));
-        return losses;
+    /**
+     * The targets of one batch on the device (see {@link #targets}): immutable, reusable for every step on the
+     * same batch. Shapes: R = N * L rows.
+     */
+    public static final class Targets {
+        private final FcosLossConfig config;
+        private final LevelGrid grid;
+        private final int numImages, numClasses, rows, numPositives;
+        /** 1 / max(1, n_pos). */
+        private final float posNorm;
+        /** 1 / max(1e-6, sum of the centerness targets). */
+        private final float boxNorm;
+        /** (R, C) one-hot classes, FOCAL and BCE only. */
+        private final Tensor clsTarget;
+        /** (R, 1) 0 on ignored rows, 1 elsewhere; null when no row is ignored. */
+        private final Tensor validMask;
+        /** (R, C + 1) per-class weights of the cross-entropy, SOFTMAX_CE only. */
+        private final Tensor ceWeights;
+        /** Rows that take part in the cross-entropy, SOFTMAX_CE only. */
+        private final int ceRows;
+        /** (R, 4) box scale, shift (null for pointwise losses) and target. */
+        private final Tensor boxScale, boxShift, boxTarget;
+        /** (R) 1 on positives; (R) c* on positives, 0 elsewhere (also the box weight). */
+        private final Tensor positive, ctrTarget;
+
+        private Targets(FcosLoss loss, Assignment a, int numClasses, int rows, int numPositives, double weightSum,
+                        Device device) {
+            FcosLossConfig c = loss.config;
+            this.config = c;
+            this.grid = a.grid();
+            this.numImages = a.numImages();
+            this.numClasses = numClasses;
+            this.rows = rows;
+            this.numPositives = numPositives;
+            this.posNorm = 1f / Math.max(1, numPositives);
+            this.boxNorm = (float) (1.0 / Math.max(BOX_WEIGHT_EPS, weightSum));
+            boolean softmax = c.classification() == FcosLossConfig.ClassificationLoss.SOFTMAX_CE;
+            this.clsTarget = softmax ? null : Tensor.from(device, loss.clsTarget, rows, numClasses);
+            this.validMask = !softmax && a.numIgnored() > 0 ? Tensor.from(device, loss.valid, rows, 1) : null;
+            if (softmax) {
+                float[] w = new float[rows * (numClasses + 1)];
+                int[] classes = a.classes();
+                int valid = 0;
+                for (int i = 0; i < rows; i++) {
+                    int k = classes[i];
+                    if (k == Assignment.IGNORE) continue;
+                    valid++;
+                    w[i * (numClasses + 1) + (k == Assignment.BACKGROUND ? numClasses : k)] = 1f;
+                }
+                this.ceWeights = Tensor.from(device, w, rows, numClasses + 1);
+                this.ceRows = valid;
+            } else {
+                this.ceWeights = null;
+                this.ceRows = 0;
+            }
+            this.boxScale = Tensor.from(device, loss.boxScale, rows, 4);
+            this.boxShift = c.box().isPointwise() ? null : Tensor.from(device, loss.boxShift, rows, 4);
+            this.boxTarget = Tensor.from(device, loss.boxTarget, rows, 4);
+            this.positive = Tensor.from(device, loss.positive, rows);
+            this.ctrTarget = Tensor.from(device, loss.ctrTarget, rows);
+        }
+
+        /** Positive rows n_pos. */
+        public int numPositives() {
+            return numPositives;
+        }
+
+        /** Rows R = N * L. */
+        public int rows() {
+            return rows;
+        }
     }
 
     /**
@@ -203,43 +306,29 @@ public final class FcosLoss {
         return a;
     }
 
-    private Tensor classificationLoss(Tensor cls, Assignment a, int numClasses, int rows, float posNorm, Device device) {
-        boolean anyIgnored = a.numIgnored() > 0;
-        Tensor validMask = anyIgnored ? Tensor.from(device, valid, rows, 1) : null;
+    private Tensor classificationLoss(Tensor cls, Targets t) {
         switch (config.classification()) {
             case FOCAL -> {
-                Tensor t = Tensor.from(device, clsTarget, rows, numClasses);
-                Tensor per = BinaryLosses.sigmoidFocalLoss(cls, t, config.focalAlpha(), config.focalGamma(), Reduction.NONE);
-                if (validMask != null) per = MathOps.mul(per, validMask);
-                return MathOps.scale(ReduceOps.sum(per), posNorm);
+                Tensor per = BinaryLosses.sigmoidFocalLoss(cls, t.clsTarget, config.focalAlpha(), config.focalGamma(),
+                        Reduction.NONE);
+                if (t.validMask != null) per = MathOps.mul(per, t.validMask);
+                return MathOps.scale(ReduceOps.sum(per), t.posNorm);
             }
             case BCE -> {
-                Tensor t = Tensor.from(device, clsTarget, rows, numClasses);
-                return MathOps.scale(BinaryLosses.bceWithLogits(cls, t, validMask, Reduction.SUM), posNorm);
+                return MathOps.scale(BinaryLosses.bceWithLogits(cls, t.clsTarget, t.validMask, Reduction.SUM), t.posNorm);
             }
             case SOFTMAX_CE -> {
-                long[] target = new long[rows];
-                int[] classes = a.classes();
-                int validRows = 0;
-                for (int i = 0; i < rows; i++) {
-                    int c = classes[i];
-                    target[i] = c == Assignment.IGNORE ? CrossEntropyLoss.DEFAULT_IGNORE_INDEX
-                            : c == Assignment.BACKGROUND ? numClasses : c;
-                    if (c != Assignment.IGNORE) validRows++;
-                }
-                if (validRows == 0) // every location ignored: a zero loss rather than CE's NaN
+                if (t.ceRows == 0) // every location ignored: a zero loss rather than CE's NaN
                     return MathOps.scale(ReduceOps.sum(cls), 0f);
-                return CrossEntropyLoss.crossEntropy(cls, target, 0f, Reduction.MEAN,
-                        CrossEntropyLoss.DEFAULT_IGNORE_INDEX);
+                return CrossEntropyLoss.crossEntropy(cls, t.ceWeights, t.ceRows, Reduction.MEAN);
             }
             default -> throw new IllegalStateException("unknown classification loss " + config.classification());
         }
     }
 
-    private Tensor boxLoss(Tensor box, int rows, double weightSum, Device device) {
-        Tensor scale = Tensor.from(device, boxScale, rows, 4);
-        Tensor target = Tensor.from(device, boxTarget, rows, 4);
-        Tensor pred = MathOps.mul(box, scale);
+    private Tensor boxLoss(Tensor box, Targets t) {
+        Tensor pred = MathOps.mul(box, t.boxScale);
+        Tensor target = t.boxTarget;
         Tensor perRow;
         float eps = config.iouEps();
         switch (config.box()) {
@@ -247,8 +336,7 @@ public final class FcosLoss {
             case L1 -> perRow = RegressionLosses.l1(pred, target, Reduction.NONE);
             case MSE -> perRow = RegressionLosses.mse(pred, target, Reduction.NONE);
             default -> {
-                Tensor shift = Tensor.from(device, boxShift, rows, 4);
-                Tensor predBox = MathOps.add(pred, shift);
+                Tensor predBox = MathOps.add(pred, t.boxShift);
                 perRow = switch (config.box()) {
                     case GIOU -> BoxLosses.giouLoss(predBox, target, eps, Reduction.NONE);
                     case DIOU -> BoxLosses.diouLoss(predBox, target, eps, Reduction.NONE);
@@ -259,9 +347,14 @@ public final class FcosLoss {
             }
         }
         // pointwise losses are (rows, 4): the (rows, 1) weight broadcasts over the sides; IoU losses are (rows)
-        // the weight is c* on positives and 0 elsewhere, which is exactly the centerness target array
-        Tensor weight = perRow.dim() == 2 ? Tensor.from(device, ctrTarget, rows, 1) : Tensor.from(device, ctrTarget, rows);
-        float norm = (float) (1.0 / Math.max(BOX_WEIGHT_EPS, weightSum));
-        return MathOps.scale(ReduceOps.sum(MathOps.mul(perRow, weight)), norm);
+        // the weight is c* on positives and 0 elsewhere, which is exactly the centerness target
+        Tensor weight = perRow.dim() == 2 ? ShapeOps.reshape(t.ctrTarget, t.rows, 1) : t.ctrTarget;
+        return MathOps.scale(ReduceOps.sum(MathOps.mul(perRow, weight)), t.boxNorm);
+    }
+
+    private int numClasses(int channels) {
+        int numClasses = config.classification() == FcosLossConfig.ClassificationLoss.SOFTMAX_CE ? channels - 1 : channels;
+        if (numClasses < 1) throw new IllegalArgumentException("classification output has " + channels + " channels");
+        return numClasses;
     }
 }

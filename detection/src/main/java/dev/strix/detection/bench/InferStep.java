@@ -19,7 +19,7 @@ import java.util.List;
  * then captures a second forward into a {@link CudaGraph}; each step replays the graph, which recomputes the
  * captured outputs in place from the same input buffer, and reads the same smallest output back.
  */
-final class InferStep implements BenchStep, AutoCloseable {
+final class InferStep implements BenchStep {
     private static final String[] PHASES = {"forward"};
     private final DetNet model;
     private final Tensor input;

@@ -26,7 +26,7 @@ import java.util.Map;
  * @param loss           summed task losses of the last step (NaN for inference)
  * @param positives      positive locations of the last step's assignment (0 for inference)
  * @param collections    garbage collections during the timed steps
- * @param cudaGraph      true when each step replayed a captured CUDA graph (inference on CUDA)
+ * @param cudaGraph      true when each step replayed a captured CUDA graph (CUDA only; for training the whole step)
  * @param simd           description of the vector width in use
  * @param profile        wall time per op over the timed steps ({@link OpProfiler}), or null when not profiled
  */

@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Set-up (untimed): seed the initialisers, build DetNet and move it to the device, make the seeded input
  * (N, 3, S, S) and the fixed {@link SyntheticTargets}. Then {@code warmup} untimed steps and {@code iters}
- * timed ones ({@link TrainStep} or {@link InferStep}); the median wall time is the result. The peak heap is
+ * timed ones ({@link TrainStep} or {@link InferStep}, either replaying a captured CUDA graph with
+ * {@code cudaGraph}); the median wall time is the result. The peak heap is
  * tracked over the timed steps only ({@link HeapPeakTracker}). The worker-thread count is set for the run
  * and restored afterwards.
  *
@@ -39,10 +40,12 @@ public final class ModelBenchmark {
     }
 
     /**
-     * Runs the benchmark on {@code device}; with {@code cudaGraph} (inference on CUDA only) each step replays a
-     * CUDA graph of the forward pass captured during set-up ({@link InferStep#captured}).
+     * Runs the benchmark on {@code device}; with {@code cudaGraph} (CUDA only) each step replays a CUDA graph
+     * captured during set-up: of the forward pass for inference ({@link InferStep#captured}), of the whole
+     * training step (forward, loss, backward, SGD update) for training ({@link TrainStep#captured}, which runs
+     * {@value TrainStep#EAGER_STEPS} eager steps before the capture, in addition to the warm-up).
      *
-     * @throws IllegalArgumentException for {@code cudaGraph} with training or on a device other than CUDA
+     * @throws IllegalArgumentException for {@code cudaGraph} on a device other than CUDA
      */
     public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph) {
         return run(c, device, cudaGraph, false);
@@ -50,11 +53,10 @@ public final class ModelBenchmark {
 
     /**
      * {@link #run(ModelBenchConfig, Device, boolean)}; with {@code profile} the timed steps are also profiled op by op
-     * ({@link OpProfiler}; host time, so on an asynchronous device an op's row shows its launch, not its kernels).
+     * ({@link OpProfiler}; host time, so on an asynchronous device an op's row shows its launch, not its kernels, and
+     * a replayed CUDA graph shows no ops at all).
      */
     public static ModelBenchResult run(ModelBenchConfig c, Device device, boolean cudaGraph, boolean profile) {
-        if (cudaGraph && c.mode() != BenchMode.INFER)
-            throw new IllegalArgumentException("CUDA graph capture is implemented for inference only (--mode infer)");
         if (cudaGraph && !(device instanceof CudaDevice))
             throw new IllegalArgumentException("CUDA graph capture needs a CUDA device, not " + device.name());
         int previous = Parallel.threads();
@@ -68,10 +70,13 @@ public final class ModelBenchmark {
                     c.batch(), 3, c.size(), c.size());
             List<List<ObjectAnnotation>> targets =
                     SyntheticTargets.generate(c.batch(), c.size(), c.model().numClasses(), c.seed() + 2);
-            step = c.mode() == BenchMode.TRAIN
-                    ? new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
-                            ModelBenchConfig.WEIGHT_DECAY)
-                    : cudaGraph ? InferStep.captured(model, input, (CudaDevice) device) : new InferStep(model, input);
+            if (c.mode() == BenchMode.TRAIN)
+                step = cudaGraph
+                        ? TrainStep.captured(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
+                                ModelBenchConfig.WEIGHT_DECAY, (CudaDevice) device)
+                        : new TrainStep(model, input, targets, ModelBenchConfig.LR, ModelBenchConfig.MOMENTUM,
+                                ModelBenchConfig.WEIGHT_DECAY);
+            else step = cudaGraph ? InferStep.captured(model, input, (CudaDevice) device) : new InferStep(model, input);
             Runnable sync = DeviceSync.of(device);
             for (int i = 0; i < c.warmup(); i++) {
                 step.run();
@@ -111,7 +116,7 @@ public final class ModelBenchmark {
                     heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
                     loss, positives, collections, cudaGraph, Simd.describe(), ops);
         } finally {
-            if (step instanceof InferStep s) s.close();
+            if (step != null) step.close();
             Parallel.setThreads(previous);
         }
     }

@@ -44,11 +44,15 @@ final class BenchCommand implements Command {
             + "for infer, x3 for train), the fraction of the device's peak (CPU: measured by an FMA-throughput probe "
             + "on the same threads, or -Dstrix.cpu.peak_gflops; the nominal cores x GHz x lanes x 2 x FMA units, "
             + "with -Dstrix.cpu.ghz overriding the clock read from /proc/cpuinfo, is reported beside it), the peak "
-            + "Java heap during the timed steps and the per-phase medians. The last line is a JSON object with "
-            + "ms_per_step, img_per_s, gflops, peak_fraction, peak_heap_mb, peak_device_mb, peak_gflops, "
-            + "peak_gflops_nominal and the configuration. --profile adds a table (and a \"profile\" array in the JSON) "
-            + "of milliseconds per step for every op, forward and backward, one row per convolution shape; an op's "
-            + "forward is the host time since the previous op, which on CUDA is its launch rather than its kernels.";
+            + "Java heap during the timed steps and the per-phase medians. With --cuda-graph (CUDA only) each step "
+            + "replays one captured CUDA graph: the forward pass for infer; for train the whole step (forward, loss, "
+            + "backward, SGD update on the fixed targets, uploaded once), captured after 2 eager steps, with the "
+            + "phases step (queuing the replay) and readback (reading the loss, which waits for the GPU). The last "
+            + "line is a JSON object with ms_per_step, img_per_s, gflops, peak_fraction, peak_heap_mb, "
+            + "peak_device_mb, peak_gflops, peak_gflops_nominal and the configuration. --profile adds a table (and "
+            + "a \"profile\" array in the JSON) of milliseconds per step for every op, forward and backward, one row "
+            + "per convolution shape; an op's forward is the host time since the previous op, which on CUDA is its "
+            + "launch rather than its kernels.";
     private static final String CONV_DESCRIPTION = "Times the convolution kernels (the CPU's, or cuDNN's with "
             + "--device cuda) on every distinct DetNet convolution shape (each pass checked against a "
             + "double-precision direct sum first). The last line is a JSON object with per-shape milliseconds, "
@@ -94,7 +98,8 @@ final class BenchCommand implements Command {
                 .optional("model", "NAME", "the model (only detnet)"))
                 .required("mode", "train|infer", "what one step does")
                 .optional("device", "cpu|cuda|cuda:N|auto", "where to run (default cpu)")
-                .flag("cuda-graph", "replay the forward pass as one captured CUDA graph (--mode infer on CUDA only)")
+                .flag("cuda-graph", "replay each step as one captured CUDA graph (CUDA only): the forward pass for "
+                        + "--mode infer, forward, loss, backward and SGD update for --mode train")
                 .flag("profile", "also time every op of the timed steps and print the table (slower steps)")
                 .optional("warmup", "W", "untimed steps before timing (default 3)")
                 .optional("iters", "N", "timed steps; the median is reported (default 10)")
@@ -195,9 +200,6 @@ final class BenchCommand implements Command {
                 a.intValue("warmup", 3, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
                 a.intValue("seed", 0, 0));
         boolean graph = a.has("cuda-graph");
-        if (graph && mode != BenchMode.INFER)
-            throw a.usage("--cuda-graph is implemented for --mode infer only (a training step reads the loss back "
-                    + "to the host and builds autograd state each step, which a graph cannot capture)");
         Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
         if (graph && !(device instanceof CudaDevice))
             throw a.usage("--cuda-graph needs a CUDA device, got " + device.name());

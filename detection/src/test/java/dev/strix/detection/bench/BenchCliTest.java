@@ -128,7 +128,7 @@ class BenchCliTest {
         assertEquals(3, towerRows, rows.keySet().toString());
         for (String k : rows.keySet())
             if (k.startsWith("conv2d_relu 64->64 3x3/1")) assertEquals(4.0, number(rows.get(k), "calls_per_step"), k);
-        for (String op : List.of("batch_norm", "sigmoid_focal_loss", "giou_loss", "bce_with_logits"))
+        for (String op : List.of("batch_norm_relu", "sigmoid_focal_loss", "giou_loss", "bce_with_logits"))
             assertTrue(rows.containsKey(op), op + " missing from " + rows.keySet());
         Outcome plain = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--width", "4",
                 "--warmup", "0", "--iters", "1");
@@ -154,9 +154,11 @@ class BenchCliTest {
         assertEquals(DetNetConvLayers.of(new DetNetConfig(20, 4, 8, 2), 1, 64).size(), layers.size());
         for (Object o : layers) {
             Map<String, Object> l = Json.asObject(o, "layer");
-            for (String k : List.of("fwd_ms", "fwd_gflops", "bwd_data_ms", "bwd_data_gflops", "bwd_filter_ms",
-                    "bwd_filter_gflops"))
+            for (String k : List.of("fwd_ms", "bwd_data_ms", "bwd_filter_ms"))
                 assertTrue(number(l, k) > 0, k + " in " + l);
+            // written with 3 decimals: a few hundred flops of a 2 x 2 head conv on a busy machine can round to 0
+            for (String k : List.of("fwd_gflops", "bwd_data_gflops", "bwd_filter_gflops"))
+                assertTrue(number(l, k) >= 0, k + " in " + l);
         }
         assertTrue(number(json, "forward_ms") > 0 && number(json, "backward_ms") > 0, json.toString());
         double peak = number(json, "peak_gflops");
@@ -241,7 +243,7 @@ class BenchCliTest {
         assertEquals(2, r.code());
         r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "train", "--cuda-graph");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--cuda-graph is implemented for --mode infer only"), r.err());
+        assertTrue(r.err().contains("--cuda-graph needs a CUDA device, got cpu"), r.err());
         r = strix("bench", "model", "--batch", "1", "--size", "64", "--mode", "infer", "--cuda-graph");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--cuda-graph needs a CUDA device, got cpu"), r.err());

@@ -67,17 +67,34 @@ public final class CrossEntropyLoss {
                 weights[base + (int) y * inner] += onTarget;
             }
         }
-        Tensor w = Tensor.from(logits.device(), weights, shape);
+        return crossEntropy(logits, Tensor.from(logits.device(), weights, shape), valid, reduction);
+    }
+
+    /**
+     * Cross-entropy from per-element weights already on the logits' device: {@code l_i = -sum_c w[i, c] logp[i, c]}
+     * (MEAN divides the sum by {@code validCount}; NaN with a zero gradient when it is 0). The weights of
+     * {@link #crossEntropy(Tensor, long[], float, Reduction, int)} are 1 - eps + eps / C on the target class,
+     * eps / C on the others and 0 on ignored rows; made once, they let a loss on fixed targets upload nothing.
+     *
+     * @param logits     x, shape (N, C) or (N, C, d1, ..., dk)
+     * @param weights    w, same shape as the logits, no history needed
+     * @param validCount rows that count for MEAN
+     * @param reduction  NONE gives shape (N, d1, ..., dk)
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor weights, int validCount, Reduction reduction) {
+        if (!Arrays.equals(logits.shape(), weights.shape()))
+            throw new IllegalArgumentException("crossEntropy: weights of shape " + Arrays.toString(weights.shape())
+                    + " for logits of shape " + Arrays.toString(logits.shape()));
         Tensor logp = SoftmaxOps.logSoftmax(logits, 1);
-        Tensor perElement = MathOps.neg(ReduceOps.sum(MathOps.mul(logp, w), 1, false));
+        Tensor perElement = MathOps.neg(ReduceOps.sum(MathOps.mul(logp, weights), 1, false));
         return switch (reduction) {
             case NONE -> perElement;
             case SUM -> ReduceOps.sum(perElement);
             case MEAN -> {
                 Tensor total = ReduceOps.sum(perElement);
                 // no valid target: NaN value with a zero gradient (scale by 0 keeps the graph, adds nothing)
-                yield valid == 0 ? MathOps.addScalar(MathOps.scale(total, 0f), Float.NaN)
-                        : MathOps.scale(total, 1f / valid);
+                yield validCount == 0 ? MathOps.addScalar(MathOps.scale(total, 0f), Float.NaN)
+                        : MathOps.scale(total, 1f / validCount);
             }
         };
     }

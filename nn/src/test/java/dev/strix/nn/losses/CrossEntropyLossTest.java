@@ -110,6 +110,30 @@ class CrossEntropyLossTest {
     }
 
     @Test
+    void weightsOfAnotherShapeAreRefusedNamingBothShapes() {
+        Tensor logits = Tensor.of(gaussian(6, 1), 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CrossEntropyLoss.crossEntropy(logits, Tensor.of(new float[6], 3, 2), 2, Reduction.MEAN));
+        assertTrue(e.getMessage().contains("[3, 2]") && e.getMessage().contains("[2, 3]"), e.getMessage());
+    }
+
+    /** Weights made from the class indices give bit for bit the loss and gradient of the class-index form. */
+    @Test
+    void weightsFromTheTargetsGiveTheClassIndexLossExactly() {
+        float[] x = gaussian(16, 21);
+        long[] y = {2, -100, 0, 3};
+        float[] w = new float[16];
+        for (int i = 0; i < 4; i++) if (y[i] >= 0) w[i * 4 + (int) y[i]] = 1f;
+        Tensor a = Tensor.of(x.clone(), 4, 4).requiresGrad(true), b = Tensor.of(x.clone(), 4, 4).requiresGrad(true);
+        Tensor la = CrossEntropyLoss.crossEntropy(a, y, 0f, Reduction.MEAN, CrossEntropyLoss.DEFAULT_IGNORE_INDEX);
+        Tensor lb = CrossEntropyLoss.crossEntropy(b, Tensor.of(w, 4, 4), 3, Reduction.MEAN);
+        assertEquals(Float.floatToRawIntBits(la.item()), Float.floatToRawIntBits(lb.item()));
+        la.backward();
+        lb.backward();
+        assertArrayEquals(a.grad().toArray(), b.grad().toArray());
+    }
+
+    @Test
     void emptyBatch() {
         Tensor x = Tensor.of(new float[0], 0, 4);
         assertTrue(Float.isNaN(CrossEntropyLoss.crossEntropy(x, new long[0], Reduction.MEAN).item()),

@@ -170,8 +170,37 @@ class Float64LossGradCheckTest {
                         in -> crossEntropy(in[0], ignored4d, smoothing, r, 3),
                         in -> CrossEntropyLoss.crossEntropy(in[0], ignored4d, smoothing, r, 3), param(logits4d))));
             }
+            // the same losses from per-element weights made on the host (targets fixed once, as FCOS does)
+            String weighted = "CrossEntropyLoss.crossEntropy(Tensor,Tensor,int,Reduction)";
+            for (float smoothing : new float[] {0f, 0.1f}) {
+                String a = "crossEntropy from weights (N, C), smoothing " + smoothing + ", one ignored " + r;
+                Dense w2d = targetWeights(logits2d, ignored2d, smoothing, CrossEntropyLoss.DEFAULT_IGNORE_INDEX);
+                cases.add(new Case(a, weighted, () -> GradCheck64.check(a,
+                        in -> crossEntropy(in[0], ignored2d, smoothing, r, CrossEntropyLoss.DEFAULT_IGNORE_INDEX),
+                        in -> CrossEntropyLoss.crossEntropy(in[0], in[1], 4, r), param(logits2d), constant(w2d))));
+                String b = "crossEntropy from weights (N, C, H, W), smoothing " + smoothing + ", ignore index 3 " + r;
+                Dense w4d = targetWeights(logits4d, ignored4d, smoothing, 3);
+                int valid4d = (int) java.util.Arrays.stream(ignored4d).filter(v -> v != 3).count();
+                cases.add(new Case(b, weighted, () -> GradCheck64.check(b,
+                        in -> crossEntropy(in[0], ignored4d, smoothing, r, 3),
+                        in -> CrossEntropyLoss.crossEntropy(in[0], in[1], valid4d, r), param(logits4d),
+                        constant(w4d))));
+            }
         }
         return cases;
+    }
+
+    /** Per-element weights of label-smoothed targets: 1 - eps + eps / C on the target, eps / C elsewhere, 0 if ignored. */
+    static Dense targetWeights(Dense logits, long[] y, double eps, int ignore) {
+        int n = logits.size(0), c = logits.size(1), inner = logits.numel() / (n * c);
+        double[] w = new double[logits.numel()];
+        for (int b = 0; b < n; b++)
+            for (int k = 0; k < inner; k++) {
+                long cls = y[b * inner + k];
+                if (cls == ignore) continue;
+                for (int j = 0; j < c; j++) w[(b * c + j) * inner + k] = eps / c + (j == cls ? 1 - eps : 0);
+            }
+        return new Dense(logits.shape(), w);
     }
 
     // ---- regression losses ------------------------------------------------------------------------------
