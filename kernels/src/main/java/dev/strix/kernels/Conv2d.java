@@ -81,7 +81,8 @@ public final class Conv2d {
         float[] wp = packed ? buffer(WEIGHTS, perGroup * s.groups()) : null;
         if (packed) {
             for (int g = 0; g < s.groups(); g++)
-                GemmBlocked.packA(false, w, g * pl.kg * pl.depth, pl.depth, 0, pl.kg, 0, pl.depth, 1f, wp, g * perGroup);
+                GemmBlocked.packAParallel(false, w, g * pl.kg * pl.depth, pl.depth, 0, pl.kg, 0, pl.depth, 1f, wp,
+                        g * perGroup);
         }
         forItems(items, item -> {
             int tile = item % pl.tiles, ng = item / pl.tiles, g = ng % s.groups(), n = ng / s.groups();
@@ -166,14 +167,16 @@ public final class Conv2d {
         int g = s.groups(), kg = s.outChannelsPerGroup(), cg = s.inChannelsPerGroup();
         int kh = s.kernelH(), kw = s.kernelW(), taps = kh * kw;
         float[] flipped = buffer(FLIPPED, s.weightSize());
-        for (int gi = 0; gi < g; gi++) {
-            for (int k = 0; k < kg; k++) {
+        // one output channel of w (all its input channels and taps) per index; spread over the threads
+        Parallel.forRange(g * kg, Math.max(1, 16 * 1024 / Math.max(1, cg * taps)), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int gi = row / kg, k = row - gi * kg;
                 for (int c = 0; c < cg; c++) {
                     int src = ((gi * kg + k) * cg + c) * taps, dst = ((gi * cg + c) * kg + k) * taps;
                     for (int t = 0; t < taps; t++) flipped[dst + t] = w[src + taps - 1 - t];
                 }
             }
-        }
+        });
         ConvShape ts = new ConvShape(s.batch(), s.outChannels(), s.outH(), s.outW(), s.inChannels(), kh, kw, 1, 1,
                 s.dilationH() * (kh - 1) - s.padH(), s.dilationW() * (kw - 1) - s.padW(), s.dilationH(),
                 s.dilationW(), g);
@@ -281,11 +284,14 @@ public final class Conv2d {
         checkLength("db", db, s.outChannels());
         checkLength("dy", dy, s.outputSize());
         int plane = s.outH() * s.outW();
-        for (int k = 0; k < s.outChannels(); k++) {
-            double sum = 0;
-            for (int n = 0; n < s.batch(); n++) sum += sumRow(dy, (n * s.outChannels() + k) * plane, plane);
-            db[k] = (float) sum;
-        }
+        // channels are independent (each summed in the same order whatever the thread): spread them over the threads
+        Parallel.forRange(s.outChannels(), Math.max(1, 64 * 1024 / Math.max(1, s.batch() * plane)), (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                double sum = 0;
+                for (int n = 0; n < s.batch(); n++) sum += sumRow(dy, (n * s.outChannels() + k) * plane, plane);
+                db[k] = (float) sum;
+            }
+        });
     }
 
     /** Sizes shared by all four passes. */

@@ -81,7 +81,7 @@ final class ConvImplicit {
         // weights past L2 streamed once per image for only a few pixel blocks: the packed GEMM reuses them better
         if ((long) k * depth > BIG_WEIGHTS && s.outH() * geo.ws < 256) return false;
         float[] wp = buffer(WEIGHTS, GemmBlocked.packedASize(k, depth));
-        GemmBlocked.packA(false, w, 0, depth, 0, k, 0, depth, 1f, wp, 0);
+        GemmBlocked.packAParallel(false, w, 0, depth, 0, k, 0, depth, 1f, wp, 0);
         Parallel.forEachItem(s.batch(), n -> image(y, x, wp, bias, s, geo, n, relu));
         return true;
     }

@@ -104,6 +104,27 @@ final class GemmBlocked {
         return (m + MR - 1) / MR * MR * k;
     }
 
+    /** Packed floats per parallel chunk of {@link #packAParallel} (about 128 KB). */
+    private static final int PACK_GRAIN = 32 * 1024;
+
+    /**
+     * {@link #packA} with the panels spread over the worker threads (a convolution's weights, packed once per call
+     * on the calling thread otherwise). The same values in the same places.
+     */
+    static void packAParallel(boolean transA, float[] a, int aOff, int lda, int i, int mc, int p, int kc, float alpha,
+                              float[] dst, int dstOff) {
+        int panels = (mc + MR - 1) / MR;
+        int grain = Math.max(1, PACK_GRAIN / Math.max(1, MR * kc));
+        if (panels <= grain) {
+            packA(transA, a, aOff, lda, i, mc, p, kc, alpha, dst, dstOff);
+            return;
+        }
+        Parallel.forRange(panels, grain, (q0, q1) -> {
+            int r0 = q0 * MR, r1 = Math.min(mc, q1 * MR);
+            packA(transA, a, aOff, lda, i + r0, r1 - r0, p, kc, alpha, dst, dstOff + r0 * kc);
+        });
+    }
+
     /**
      * Packs rows [i, i+mc) x depth [p, p+kc) of alpha*op(A) into MR-row panels: panel r0 starts at dstOff + r0*kc,
      * element (r, q) of a panel at q*MR + r; rows past mc are zero.

@@ -169,6 +169,45 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * Shapes large enough that the weight flip of the transposed backward-data, the weight packing and the bias
+     * sums are split over the threads: the reference's values, and the same bits at 1 and 3 threads.
+     */
+    @Test
+    void workSplitOverThreadsMatchesReferenceAndOneThread() {
+        int previous = Parallel.threads();
+        SplittableRandom rnd = new SplittableRandom(21);
+        // batch >= threads: both thread counts take the implicit path (smaller batches use the GEMM path when split)
+        ConvShape wide = ConvShape.of(3, 64, 6, 6, 128, 3, 1, 1), tall = ConvShape.of(3, 4, 64, 64, 32, 3, 1, 1);
+        float[] w = random(rnd, wide.weightSize()), dy = random(rnd, wide.outputSize()), x = random(rnd, wide.inputSize());
+        float[] dyTall = random(rnd, tall.outputSize());
+        float[] wantDx = new float[wide.inputSize()], wantY = new float[wide.outputSize()], wantDb = new float[32];
+        Conv2dReference.backwardData(wantDx, dy, w, wide);
+        Conv2dReference.forward(wantY, x, w, null, wide);
+        Conv2dReference.backwardBias(wantDb, dyTall, tall);
+        float[][] got = new float[2][];
+        try {
+            for (int run = 0; run < 2; run++) {
+                Parallel.setThreads(run == 0 ? 1 : 3);
+                float[] dx = new float[wide.inputSize()], y = new float[wide.outputSize()], db = new float[32];
+                Conv2d.backwardData(dx, dy, w, wide);
+                Conv2d.forward(y, x, w, null, wide);
+                Conv2d.backwardBias(db, dyTall, tall);
+                assertClose(wantDx, dx, "backwardData " + wide + " run " + run);
+                assertClose(wantY, y, "forward " + wide + " run " + run);
+                assertClose(wantDb, db, "backwardBias " + tall + " run " + run, 1e-3);
+                float[] all = new float[dx.length + y.length + db.length];
+                System.arraycopy(dx, 0, all, 0, dx.length);
+                System.arraycopy(y, 0, all, dx.length, y.length);
+                System.arraycopy(db, 0, all, dx.length + y.length, db.length);
+                got[run] = all;
+            }
+        } finally {
+            Parallel.setThreads(previous);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(got[0], got[1], "1 vs 3 threads");
+    }
+
     @Test
     void backwardBiasMatchesReference() {
         SplittableRandom rnd = new SplittableRandom(5);
