@@ -78,9 +78,9 @@ public final class TestSummary {
         }
         boolean benchFailed = false;
         if (args.length > 1 && !args[1].startsWith("--") && Files.size(Path.of(args[1])) > 0) {
-            String bfmt = "  %-28s %-8s %10s %10s %10s %6s  %s%n";
+            String bfmt = "  %-28s %-8s %10s %10s %10s %10s %6s  %s%n";
             System.out.println("benchmarks:");
-            System.out.printf(bfmt, "benchmark", "status", "ms/step", "img/s", "device MB", "s", "note");
+            System.out.printf(bfmt, "benchmark", "status", "ms/step", "img/s", "device MB", "growth MB", "s", "note");
             for (String line : Files.readAllLines(Path.of(args[1]))) {
                 String[] p = line.split("\t", -1);
                 if (p.length < 3) continue;
@@ -92,7 +92,7 @@ public final class TestSummary {
                 if (ok && !p[3].isEmpty() && json.isEmpty()) note = "no JSON result written";
                 System.out.printf(bfmt, simple(p[0]), skipped ? "skipped" : ok ? "ok" : "FAILED(" + p[1] + ")",
                         number(json, "ms_per_step"), number(json, "img_per_s"), number(json, "peak_device_mb"),
-                        skipped ? "" : p[2], note);
+                        number(json, "device_growth_mb"), skipped ? "" : p[2], note);
             }
         } else {
             System.out.println("benchmarks: none run");

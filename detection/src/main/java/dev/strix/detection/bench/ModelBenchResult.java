@@ -29,11 +29,14 @@ import java.util.Map;
  * @param cudaGraph      true when each step replayed a captured CUDA graph (CUDA only; for training the whole step)
  * @param simd           description of the vector width in use
  * @param profile        wall time per op over the timed steps ({@link OpProfiler}), or null when not profiled
+ * @param heapGrowthMb   live Java heap after the timed steps minus before them (after full collections), MiB
+ * @param deviceGrowthMb device memory in use after the timed steps minus before them, MiB (0 on the CPU)
  */
 public record ModelBenchResult(ModelBenchConfig config, String device, double msPerStep, double msMin, double msMax,
                                double gflopPerImage, DevicePeak peak, double peakHeapMb, double peakDeviceMb,
                                Map<String, Double> phaseMs, double loss, int positives, long collections,
-                               boolean cudaGraph, String simd, List<OpProfiler.Entry> profile) {
+                               boolean cudaGraph, String simd, List<OpProfiler.Entry> profile,
+                               double heapGrowthMb, double deviceGrowthMb) {
     /** Images per second at the median step time. */
     public double imagesPerSecond() {
         return config.batch() * 1000.0 / msPerStep;
@@ -63,6 +66,9 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
                 : String.format(Locale.ROOT, "  %.1f%% of %s%n", 100 * peakFraction(), peak.describe()));
         sb.append(String.format(Locale.ROOT, "  peak heap %.1f MiB (%d GCs while timing), device memory %s%n",
                 peakHeapMb, collections, device.equals("cpu") ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", peakDeviceMb)));
+        sb.append(String.format(Locale.ROOT, "  live memory after the %d timed steps minus before (after a full GC): "
+                + "heap %+.1f MiB, device %s%n", config.iters(), heapGrowthMb,
+                device.equals("cpu") ? "n/a" : String.format(Locale.ROOT, "%+.1f MiB", deviceGrowthMb)));
         sb.append("  phases (median ms):");
         for (var e : phaseMs.entrySet()) sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue()));
         if (config.mode() == BenchMode.TRAIN)
@@ -112,6 +118,8 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         m.put("peak_fraction", Medians.round(peakFraction(), 5));
         m.put("peak_heap_mb", Medians.round(peakHeapMb, 2));
         m.put("peak_device_mb", Medians.round(peakDeviceMb, 2));
+        m.put("heap_growth_mb", Medians.round(heapGrowthMb, 2));
+        m.put("device_growth_mb", Medians.round(deviceGrowthMb, 2));
         m.put("impl", "strix");
         m.put("model", "detnet");
         m.put("mode", config.mode().label());

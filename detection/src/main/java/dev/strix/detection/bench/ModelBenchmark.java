@@ -22,7 +22,8 @@ import java.util.Map;
  * (N, 3, S, S) and the fixed {@link SyntheticTargets}. Then {@code warmup} untimed steps and {@code iters}
  * timed ones ({@link TrainStep} or {@link InferStep}, either replaying a captured CUDA graph with
  * {@code cudaGraph}); the median wall time is the result. The peak heap is
- * tracked over the timed steps only ({@link HeapPeakTracker}). The worker-thread count is set for the run
+ * tracked over the timed steps only ({@link HeapPeakTracker}), and the live heap and device memory (after full
+ * collections) are taken before and after them: their difference shows growth from step to step. The worker-thread count is set for the run
  * and restored afterwards.
  *
  * <p>On an asynchronous device (CUDA) every step, warm-up included, ends with a synchronisation of the device's
@@ -82,6 +83,7 @@ public final class ModelBenchmark {
                 step.run();
                 sync.run();
             }
+            long[] liveBefore = DeviceSync.liveBytes(device);
             DeviceSync.resetPeak(device);
 
             String[] phases = step.phases();
@@ -106,6 +108,7 @@ public final class ModelBenchmark {
             } finally {
                 if (profile) ops = OpProfiler.stop();
             }
+            long[] liveAfter = DeviceSync.liveBytes(device);
             Map<String, Double> phaseMedians = new LinkedHashMap<>();
             for (int k = 0; k < phases.length; k++) phaseMedians.put(phases[k], Medians.median(phaseMs[k]));
             float loss = step instanceof TrainStep t ? t.lastLoss() : Float.NaN;
@@ -114,7 +117,8 @@ public final class ModelBenchmark {
             return new ModelBenchResult(c, device.name(), Medians.median(ms), Medians.min(ms), Medians.max(ms),
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
                     heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
-                    loss, positives, collections, cudaGraph, Simd.describe(), ops);
+                    loss, positives, collections, cudaGraph, Simd.describe(), ops,
+                    (liveAfter[0] - liveBefore[0]) / (1024.0 * 1024.0), (liveAfter[1] - liveBefore[1]) / (1024.0 * 1024.0));
         } finally {
             if (step != null) step.close();
             Parallel.setThreads(previous);

@@ -49,7 +49,9 @@ final class BenchCommand implements Command {
             + "backward, SGD update on the fixed targets, uploaded once), captured after 2 eager steps, with the "
             + "phases step (queuing the replay) and readback (reading the loss, which waits for the GPU). The last "
             + "line is a JSON object with ms_per_step, img_per_s, gflops, peak_fraction, peak_heap_mb, "
-            + "peak_device_mb, peak_gflops, peak_gflops_nominal and the configuration. --profile adds a table (and "
+            + "peak_device_mb, heap_growth_mb and device_growth_mb (live memory after the timed steps minus before, "
+            + "both after full collections), peak_gflops, peak_gflops_nominal and the configuration. --profile adds a "
+            + "table (and "
             + "a \"profile\" array in the JSON) of milliseconds per step for every op, forward and backward, one row "
             + "per convolution shape; an op's forward is the host time since the previous op, which on CUDA is its "
             + "launch rather than its kernels.";

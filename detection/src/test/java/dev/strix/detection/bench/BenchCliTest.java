@@ -91,6 +91,10 @@ class BenchCliTest {
         Map<String, Object> json = r.json();
         checkModelJson(json, "train");
         assertTrue(number(json, "positives") > 0, "the synthetic boxes make positives: " + json);
+        // steps keep nothing: the live heap (from the class histogram, fillers left out) is where it was, and the
+        // CPU has no device memory
+        assertTrue(Math.abs(number(json, "heap_growth_mb")) < 2, "live heap growth: " + json);
+        assertEquals(0.0, number(json, "device_growth_mb"), json.toString());
         assertTrue(Double.isFinite(number(json, "loss")) && number(json, "loss") > 0, json.toString());
         Map<String, Object> phases = Json.asObject(json.get("phases_ms"), "phases_ms");
         assertEquals(List.of("forward", "assign", "loss", "backward", "optimizer"), List.copyOf(phases.keySet()));

@@ -186,4 +186,22 @@ class HarnessPartsTest {
         assertEquals(1, BenchMode.INFER.flopsFactor());
         assertThrows(IllegalArgumentException.class, () -> BenchMode.parse("eval"));
     }
+
+    /** The live-heap figure sums a class histogram's bytes without the collector's filler arrays. */
+    @Test
+    void liveHeapFromAClassHistogramLeavesOutFillers() {
+        String histogram = String.join("\n",
+                " num     #instances         #bytes  class name (module)",
+                "-------------------------------------------------------",
+                "   1:           313      135678912  [F (java.base@25.0.3)",
+                "   2:            57       12696752  [Ljdk.internal.vm.FillerElement; (java.base@25.0.3)",
+                "   3:         12011         288264  java.lang.String (java.base@25.0.3)",
+                "   4:             3             48  jdk.internal.vm.FillerObject (java.base@25.0.3)",
+                "Total         12384      148663976");
+        assertEquals(135678912L + 288264L, DeviceSync.histogramBytes(histogram));
+        assertEquals(-1L, DeviceSync.histogramBytes("no histogram here"));
+        long live = DeviceSync.liveHeapBytes();
+        Runtime rt = Runtime.getRuntime();
+        assertTrue(live > 0 && live <= rt.totalMemory(), "live " + live + " of " + rt.totalMemory());
+    }
 }
