@@ -69,14 +69,15 @@ done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # medians, ratios and the summary (python is there anyway: it runs PyTorch)
-"$PY" - "$OUT" "$B" "$S" "$T" "$ROUNDS" "$DEV" "$load_before" "$load_after" "$MODES" <<'PY'
+"$PY" - "$OUT" "$B" "$S" "$T" "$ROUNDS" "$DEV" "$load_before" "$load_after" "$MODES" "$W" "$N" <<'PY'
 import json, os, platform, statistics, sys
-out, b, s, t, rounds, dev, lb, la, modes = sys.argv[1:]
+out, b, s, t, rounds, dev, lb, la, modes, warmup, iters = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 summary = {"machine": f"{cpu}, {os.cpu_count()} cores", "device": dev, "batch": int(b), "size": int(s),
-           "threads": int(t), "rounds": int(rounds), "load_average_before": lb, "load_average_after": la,
+           "threads": int(t), "rounds": int(rounds), "warmup": int(warmup), "iters": int(iters), "load_average_before": lb, "load_average_after": la,
            "command": "benchmarks/scripts/detnet_vs_pytorch.sh " + " ".join(
-               [f"--batch {b} --size {s} --threads {t} --rounds {rounds} --device {dev}", f'--modes "{modes}"']),
+               [f"--batch {b} --size {s} --threads {t} --rounds {rounds} --warmup {warmup} --iters {iters} --device {dev}",
+                f'--modes "{modes}"']),
            "results": []}
 def runs(impl, mode):
     res = []
