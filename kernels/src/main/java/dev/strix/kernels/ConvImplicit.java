@@ -135,44 +135,59 @@ final class ConvImplicit {
         Geometry geo = Geometry.of(s);
         if (geo == null) return false;
         int k = s.outChannels(), depth = geo.depth, p = s.outH(), q = s.outW(), ws = geo.ws, grid = p * ws;
-        // short grids: 16 lane reductions per 4 x 4 block and a pass over dw per image outweigh the dots; the
-        // packed GEMM over several images at once does better there
-        if (!anySize && (grid < 256 || (long) k * depth > BIG_WEIGHTS)) return false;
-        // gradient rows padded with zeros to whole vectors (the image rows read past the grid stay in xs)
-        int ld = (grid + L - 1) / L * L;
-        float[] xs = buffer(PHASES, geo.size), dyg = buffer(OUT, k * ld);
-        int[] base = geo.base;
+        int plane = geo.hs * ws, planes = geo.planes;
+        // small planes: several images side by side in every phase plane, so that one dot product runs over all of
+        // their grids and the 16 lane sums of a 4 x 4 block are folded once per group rather than once per image
+        int most = Math.max(1, GROUP_COLUMNS / plane), count = n1 - n0;
+        int groups = Math.max(1, (count + most - 1) / most), group = Math.max(1, (count + groups - 1) / groups);
+        // short grids one image at a time: 16 lane reductions per 4 x 4 block and a pass over dw per image outweigh
+        // the dots, and the packed GEMM over several images at once does better there
+        if (!anySize && ((group == 1 && grid < 256) || (long) k * depth > BIG_WEIGHTS)) return false;
+        int[] base = geo.base, shifted = new int[depth];
         float[] red = new float[16];
-        int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
-        for (int n = n0; n < n1; n++) {
-            phases(xs, x, n * s.inChannels() * s.inH() * s.inW(), s, geo);
-            for (int ki = 0; ki < k; ki++) {
-                for (int oy = 0; oy < p; oy++) {
-                    int d = ki * ld + oy * ws;
-                    System.arraycopy(dy, ((n * k + ki) * p + oy) * q, dyg, d, q);
-                    java.util.Arrays.fill(dyg, d + q, d + ws, 0f);
-                }
-                java.util.Arrays.fill(dyg, ki * ld + grid, (ki + 1) * ld, 0f);
+        for (int n = n0; n < n1; n += group) {
+            int cnt = Math.min(group, n1 - n), stride = cnt * plane;
+            // grid pixel g of image i sits at i * plane + g in every phase plane and in the gradient rows, which are
+            // zero outside the grids and padded with zeros to whole vectors
+            int ld = ((cnt - 1) * plane + grid + L - 1) / L * L;
+            int maxBase = 0;
+            for (int j = 0; j < depth; j++) {
+                shifted[j] = base[j] / plane * stride + base[j] % plane;
+                maxBase = Math.max(maxBase, shifted[j]);
             }
+            int filled = planes * stride, size = Math.max(filled, maxBase + ld) + NR;
+            float[] xs = buffer(PHASES, size), dyg = buffer(OUT, k * ld);
+            for (int i = 0; i < cnt; i++) phases(xs, x, (n + i) * s.inChannels() * s.inH() * s.inW(), s, geo, stride, i * plane);
+            java.util.Arrays.fill(xs, filled, size, 0f); // read past the last plane only where the gradient is 0
+            java.util.Arrays.fill(dyg, 0, k * ld, 0f);
+            for (int i = 0; i < cnt; i++)
+                for (int ki = 0; ki < k; ki++)
+                    for (int oy = 0; oy < p; oy++)
+                        System.arraycopy(dy, (((n + i) * k + ki) * p + oy) * q, dyg, ki * ld + i * plane + oy * ws, q);
+            int chunks = (ld + DOT_CHUNK - 1) / DOT_CHUNK, chunk = (ld / L + chunks - 1) / chunks * L;
             for (int g0 = 0; g0 < ld; g0 += chunk) {
                 int kb = Math.min(chunk, ld - g0);
                 int i = 0;
                 for (; i + 4 <= k; i += 4) {
                     int ao = i * ld + g0, j = 0;
                     for (; j + 4 <= depth; j += 4)
-                        dot4x4(dyg, ao, ld, xs, base[j] + g0, base[j + 1] + g0, base[j + 2] + g0, base[j + 3] + g0,
-                                kb, acc, i * depth + j, depth, red);
+                        dot4x4(dyg, ao, ld, xs, shifted[j] + g0, shifted[j + 1] + g0, shifted[j + 2] + g0,
+                                shifted[j + 3] + g0, kb, acc, i * depth + j, depth, red);
                     for (; j < depth; j++) {
-                        for (int r = 0; r < 4; r++) acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, base[j] + g0, kb);
+                        for (int r = 0; r < 4; r++)
+                            acc[(i + r) * depth + j] += dot(dyg, ao + r * ld, xs, shifted[j] + g0, kb);
                     }
                 }
                 for (; i < k; i++) {
-                    for (int j = 0; j < depth; j++) acc[i * depth + j] += dot(dyg, i * ld + g0, xs, base[j] + g0, kb);
+                    for (int j = 0; j < depth; j++) acc[i * depth + j] += dot(dyg, i * ld + g0, xs, shifted[j] + g0, kb);
                 }
             }
         }
         return true;
     }
+
+    /** Grid positions one filter-gradient dot product aims for when several small images share it. */
+    private static final int GROUP_COLUMNS = 1200;
 
     /** Grid pixels per dot-product chunk of {@link #filterImages} at most (chunks are split evenly). */
     private static final int DOT_CHUNK = 2048;
@@ -307,13 +322,21 @@ final class ConvImplicit {
 
     /** Fills the phase planes of one image (x from xOff) with the zero-padded input; see the class legend. */
     static void phases(float[] xs, float[] x, int xOff, ConvShape s, Geometry geo) {
-        int t = geo.t, hs = geo.hs, ws = geo.ws, plane = hs * ws, h = s.inH(), w = s.inW();
+        phases(xs, x, xOff, s, geo, geo.hs * geo.ws, 0);
+    }
+
+    /**
+     * {@link #phases} with consecutive phase planes {@code plane} floats apart (at least hs * ws) and this image's
+     * plane starting {@code at} floats into each: several images side by side within every phase plane.
+     */
+    static void phases(float[] xs, float[] x, int xOff, ConvShape s, Geometry geo, int plane, int at) {
+        int t = geo.t, hs = geo.hs, ws = geo.ws, h = s.inH(), w = s.inW();
         int ph = s.padH(), pw = s.padW();
         for (int c = 0; c < s.inChannels(); c++) {
             int src = xOff + c * h * w;
             for (int a = 0; a < t; a++) {
                 for (int i = 0; i < hs; i++) {
-                    int ih = i * t + a - ph, d0 = ((c * t + a) * t) * plane + i * ws;
+                    int ih = i * t + a - ph, d0 = ((c * t + a) * t) * plane + at + i * ws;
                     if (ih < 0 || ih >= h) {
                         for (int b = 0; b < t; b++) java.util.Arrays.fill(xs, d0 + b * plane, d0 + b * plane + ws, 0f);
                     } else if (t == 1) {
