@@ -20,13 +20,7 @@ public final class NormOps {
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, float momentum, float eps) {
-        if (x.dim() < 2) throw new IllegalArgumentException("batch norm needs (N, C, ...), got " + x);
-        if (gamma == null || beta == null)
-            throw new IllegalArgumentException("batch norm needs gamma and beta (an affine-free norm is not supported)");
-        int c = x.size(1);
-        for (Tensor t : new Tensor[] {gamma, beta, runningMean, runningVar})
-            if (t != null && t.numel() != c)
-                throw new IllegalArgumentException("batch norm: " + t + " does not have " + c + " channels");
+        int c = checkShapes(x, gamma, beta, runningMean, runningVar);
         Device dev = MathOps.device(x, gamma, beta, runningMean, runningVar);
         Tensor y = x.zerosLike();
         if (training) {
@@ -71,13 +65,7 @@ public final class NormOps {
      */
     public static Tensor batchNormReluTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
                                                Tensor runningVar, float momentum, float eps) {
-        if (x.dim() < 2) throw new IllegalArgumentException("batch norm needs (N, C, ...), got " + x);
-        if (gamma == null || beta == null)
-            throw new IllegalArgumentException("batch norm needs gamma and beta (an affine-free norm is not supported)");
-        int c = x.size(1);
-        for (Tensor t : new Tensor[] {gamma, beta, runningMean, runningVar})
-            if (t != null && t.numel() != c)
-                throw new IllegalArgumentException("batch norm: " + t + " does not have " + c + " channels");
+        int c = checkShapes(x, gamma, beta, runningMean, runningVar);
         Device dev = MathOps.device(x, gamma, beta, runningMean, runningVar);
         Tensor y = x.zerosLike();
         Tensor mean = Tensor.zeros(dev, c), invStd = Tensor.zeros(dev, c);
@@ -87,5 +75,17 @@ public final class NormOps {
             dev.batchNormReluBackward(dx, dg, db, g, y, x, gamma, mean, invStd);
             return new Tensor[] {dx, dg, db};
         }, x, gamma, beta);
+    }
+
+    /** The channel count of x (N, C, ...), with messages for tensors that do not fit it. */
+    private static int checkShapes(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar) {
+        if (x.dim() < 2) throw new IllegalArgumentException("batch norm needs (N, C, ...), got " + x);
+        if (gamma == null || beta == null)
+            throw new IllegalArgumentException("batch norm needs gamma and beta (an affine-free norm is not supported)");
+        int c = x.size(1);
+        for (Tensor t : new Tensor[] {gamma, beta, runningMean, runningVar})
+            if (t != null && t.numel() != c)
+                throw new IllegalArgumentException("batch norm: " + t + " does not have " + c + " channels");
+        return c;
     }
 }
