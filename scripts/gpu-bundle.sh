@@ -99,7 +99,7 @@ if [ -d benchmarks/target/classes/dev/strix/benchmarks ]; then
 fi
 
 say "compiling the summary tool"
-javac --release 22 -d "$OUT/tools" "$ROOT/scripts/TestSummary.java"
+javac --release 22 -d "$OUT/tools" "$ROOT/scripts/GpuCheckSummary.java"
 
 say "linking a Java runtime ($JLINK_MODULES)"
 jlink --add-modules "$JLINK_MODULES" --strip-debug --no-header-files --no-man-pages --compress=zip-9 \

@@ -117,7 +117,7 @@ fi
 STRICT=()
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then STRICT=(--fail-on-skip); fi
 echo
-"$JAVA" -cp "$HERE/tools" TestSummary "$REPORTS" "$BENCH" "${STRICT[@]}"
+"$JAVA" -cp "$HERE/tools" GpuCheckSummary "$REPORTS" "$BENCH" "${STRICT[@]}"
 SUMMARY_RC=$?
 [ "$TESTS_RC" -eq 0 ] && [ "$SUMMARY_RC" -eq 0 ] && exit 0
 exit 1

@@ -64,7 +64,9 @@ public record FcosAssignerConfig(int[] strides, float[] rangeLow, float[] rangeH
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FcosAssignerConfig c && Arrays.equals(strides, c.strides)
+        if (o == null || o.getClass() != FcosAssignerConfig.class) return false;
+        FcosAssignerConfig c = (FcosAssignerConfig) o;
+        return Arrays.equals(strides, c.strides)
                 && Arrays.equals(rangeLow, c.rangeLow) && Arrays.equals(rangeHigh, c.rangeHigh)
                 && Float.compare(centerRadius, c.centerRadius) == 0 && difficultAsIgnore == c.difficultAsIgnore;
     }

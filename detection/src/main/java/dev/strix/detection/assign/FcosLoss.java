@@ -9,7 +9,6 @@ import dev.strix.nn.losses.CrossEntropyLoss;
 import dev.strix.nn.losses.Reduction;
 import dev.strix.nn.losses.RegressionLosses;
 import dev.strix.nn.ops.MathOps;
-import dev.strix.nn.ops.ReduceOps;
 import dev.strix.nn.ops.ShapeOps;
 
 import java.util.ArrayList;
@@ -312,14 +311,14 @@ public final class FcosLoss {
                 Tensor per = BinaryLosses.sigmoidFocalLoss(cls, t.clsTarget, config.focalAlpha(), config.focalGamma(),
                         Reduction.NONE);
                 if (t.validMask != null) per = MathOps.mul(per, t.validMask);
-                return MathOps.scale(ReduceOps.sum(per), t.posNorm);
+                return MathOps.scale(per.sum(), t.posNorm);
             }
             case BCE -> {
                 return MathOps.scale(BinaryLosses.bceWithLogits(cls, t.clsTarget, t.validMask, Reduction.SUM), t.posNorm);
             }
             case SOFTMAX_CE -> {
                 if (t.ceRows == 0) // every location ignored: a zero loss rather than CE's NaN
-                    return MathOps.scale(ReduceOps.sum(cls), 0f);
+                    return MathOps.scale(cls.sum(), 0f);
                 return CrossEntropyLoss.crossEntropy(cls, t.ceWeights, t.ceRows, Reduction.MEAN);
             }
             default -> throw new IllegalStateException("unknown classification loss " + config.classification());
@@ -349,7 +348,7 @@ public final class FcosLoss {
         // pointwise losses are (rows, 4): the (rows, 1) weight broadcasts over the sides; IoU losses are (rows)
         // the weight is c* on positives and 0 elsewhere, which is exactly the centerness target
         Tensor weight = perRow.dim() == 2 ? ShapeOps.reshape(t.ctrTarget, t.rows, 1) : t.ctrTarget;
-        return MathOps.scale(ReduceOps.sum(MathOps.mul(perRow, weight)), t.boxNorm);
+        return MathOps.scale(MathOps.mul(perRow, weight).sum(), t.boxNorm);
     }
 
     private int numClasses(int channels) {

@@ -17,12 +17,12 @@ import org.w3c.dom.NodeList;
  * Prints the summary table of a GPU check run: tests run, passed, failed and skipped per test class (from the
  * JUnit XML reports in the report folder), the failures and the distinct skip reasons, and one line per GPU
  * benchmark (its status, and from its JSON result file the milliseconds per step, images per second and peak
- * device memory). Usage: {@code java TestSummary <report folder> [benchmarks.tsv] [--fail-on-skip]}, where each
+ * device memory). Usage: {@code java GpuCheckSummary <report folder> [benchmarks.tsv] [--fail-on-skip]}, where each
  * line of benchmarks.tsv is {@code name, exit status or "skip", seconds, JSON file, note} separated by tabs;
  * exits with 1 when a test or a benchmark failed, no test ran, or (with {@code --fail-on-skip}, used on a machine
  * with a GPU) a test was skipped. A skipped benchmark is listed with its reason and fails nothing.
  */
-public final class TestSummary {
+public final class GpuCheckSummary {
     private static final class Counts {
         int run, passed, failed, skipped;
     }
