@@ -66,6 +66,10 @@ public final class Conv2d {
      */
     public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
         checkSizes(s, "y", y, s.outputSize(), x, w, bias);
+        if (ConvWinograd.suits(s)) {
+            ConvWinograd.forward(y, x, w, bias, s, relu);
+            return;
+        }
         if (ConvImplicit.suits(s) && ConvImplicit.forward(y, x, w, bias, s, relu)) return;
         forwardExplicit(y, x, w, bias, s);
         if (relu) Activations.forward(Activation.RELU, 0f, y, y, s.outputSize());
