@@ -198,6 +198,10 @@ public final class Conv2d {
     public static void backwardFilter(float[] dw, float[] dy, float[] x, ConvShape s) {
         checkSizes(s, "dw", dw, s.weightSize(), x, null, null);
         checkLength("dy", dy, s.outputSize());
+        if (ConvWinograd.suitsFilter(s)) {
+            ConvWinograd.backwardFilter(dw, dy, x, s);
+            return;
+        }
         Plan pl = new Plan(s);
         int threads = Parallel.threads();
         int chunks = Math.min(threads, s.batch());

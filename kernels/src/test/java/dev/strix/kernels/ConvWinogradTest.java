@@ -85,7 +85,24 @@ class ConvWinogradTest {
     }
 
     @Test
-    void convolutionsRouteTheirForwardAndBackwardDataHere() {
+    void filterGradientMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        for (ConvShape s : SHAPES) {
+            float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
+            float[] want = new float[s.weightSize()], got = new float[s.weightSize()];
+            java.util.Arrays.fill(got, Float.NaN);
+            Conv2dReference.backwardFilter(want, dy, x, s);
+            ConvWinograd.backwardFilter(got, dy, x, s);
+            // each tap sums N * P * Q products of values in [-1, 1]
+            double bound = REL * 9 * s.batch() * s.outH() * s.outW() + 1e-6;
+            for (int i = 0; i < want.length; i++)
+                if (!(Math.abs(want[i] - got[i]) <= bound))
+                    fail("backwardFilter " + s + " at " + i + ": want " + want[i] + " got " + got[i] + " bound " + bound);
+        }
+    }
+
+    @Test
+    void convolutionsRouteAllThreePassesHere() {
         ConvShape s = ConvShape.of(3, 64, 16, 16, 64, 3, 1, 1);
         assertTrue(ConvWinograd.suits(s), "DetNet's 64-channel 16 x 16 layer");
         SplittableRandom rnd = new SplittableRandom(11);
@@ -99,6 +116,10 @@ class ConvWinogradTest {
         Conv2d.backwardData(got, dy, w, s);
         for (int i = 0; i < want.length; i++)
             assertTrue(Math.abs(want[i] - got[i]) <= REL * 64 * 9 + 1e-6, "dx " + i + ": " + want[i] + " vs " + got[i]);
+        float[] dwVia = new float[s.weightSize()], dwDirect = new float[s.weightSize()];
+        Conv2d.backwardFilter(dwVia, dy, x, s);
+        ConvWinograd.backwardFilter(dwDirect, dy, x, s);
+        assertArrayEquals(dwDirect, dwVia, "Conv2d.backwardFilter took this path");
     }
 
     @Test
@@ -116,6 +137,11 @@ class ConvWinogradTest {
             Parallel.setThreads(threads);
         }
         assertArrayEquals(single, pooled);
+        // the filter gradient splits the tiles by thread count: the same on every run with the same count
+        float[] dy = random(rnd, s.outputSize()), dw1 = new float[s.weightSize()], dw2 = new float[s.weightSize()];
+        ConvWinograd.backwardFilter(dw1, dy, x, s);
+        ConvWinograd.backwardFilter(dw2, dy, x, s);
+        assertArrayEquals(dw1, dw2, "two runs on the pool");
     }
 
     @Test
