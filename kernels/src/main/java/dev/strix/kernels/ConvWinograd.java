@@ -119,8 +119,8 @@ final class ConvWinograd {
         int tiles = s.batch() * tilesH * tilesW;
         int tb = blockTiles(c, kp, tiles);
         int ldv = tb + L, blocks = (tiles + tb - 1) / tb;
-        Geometry geo = new Geometry(s, tilesH, tilesW, kp, ldv, 2 * tilesH + 2, 2 * tilesW + 2 * L + 2);
-        float[] xp = buffer(PADDED, s.batch() * c * geo.hp * geo.wp);
+        Geometry geo = new Geometry(s, tilesH, tilesW, kp, ldv, 2 * tilesH + 2, 2 * tilesW + 2);
+        float[] xp = buffer(PADDED, paddedSize(geo));
         pad(xp, x, geo);
         Parallel.forEachItem(blocks, b -> {
             int t0 = b * tb, t1 = Math.min(tiles, t0 + tb);
@@ -214,7 +214,7 @@ final class ConvWinograd {
     /** Per-thread dM of one block of the filter gradient. */
     private static final ThreadLocal<float[][]> DM = ThreadLocal.withInitial(() -> new float[1][0]);
     /** Target bytes of one filter-gradient block's V and dM together. */
-    private static final int FILTER_BLOCK_BYTES = 3 * 1024 * 1024;
+    private static final int FILTER_BLOCK_BYTES = 768 * 1024;
 
     /**
      * dw = d(sum(y * dy))/dw summed over the batch, for shapes it {@link #applies} to. The chain rule through the
@@ -240,8 +240,8 @@ final class ConvWinograd {
         int perChunk = (tiles + chunks - 1) / chunks;
         int fit = Math.max(L, FILTER_BLOCK_BYTES / (64 * (c + kp)) / L * L);
         int tb = Math.min(fit, (perChunk + L - 1) / L * L);
-        Geometry geo = new Geometry(s, tilesH, tilesW, kp, tb + L, 2 * tilesH + 2, 2 * tilesW + 2 * L + 2);
-        float[] xp = buffer(PADDED, s.batch() * c * geo.hp * geo.wp);
+        Geometry geo = new Geometry(s, tilesH, tilesW, kp, tb + L, 2 * tilesH + 2, 2 * tilesW + 2);
+        float[] xp = buffer(PADDED, paddedSize(geo));
         pad(xp, x, geo);
         float[] dyt = buffer(DY_T, s.batch() * 4 * tilesH * tilesW * kp);
         transposeGradient(dyt, dy, s, tilesH, tilesW, kp);
@@ -504,9 +504,9 @@ final class ConvWinograd {
     /**
      * V rows: element xi of channel q and block column col (tile t0 + col) at v[(xi * C + q) * ldv + col]. A
      * tile row's last vector may write past its tiles; the next tile row (or the block's padding) overwrites it.
-     * Patch row d of L consecutive tiles j.. reads input columns 2j - padW .. 2j - padW + 2L + 1 as two pairs of
-     * vectors (offset 0 and 2), whose even and odd lanes are patch columns (0, 1) and (2, 3); lanes outside the
-     * image read as zero.
+     * Patch row d of L consecutive tiles j.. reads input columns 2j - padW .. 2j - padW + 2L + 1 of the padded
+     * copy ({@link #pad}) as two pairs of vectors (offset 0 and 2), whose even and odd lanes are patch columns
+     * (0, 1) and (2, 3).
      */
     private static void inputTransform(float[] xp, Geometry geo, int t0, int t1, float[] v) {
         ConvShape s = geo.s;
@@ -524,10 +524,15 @@ final class ConvWinograd {
         }
     }
 
+    /** Floats of the padded copy, with room for the last row's vector overrun. */
+    private static int paddedSize(Geometry geo) {
+        return geo.s.batch() * geo.s.inChannels() * geo.hp * geo.wp + 2 * L + 2;
+    }
+
     /**
      * The zero-padded copy of x: plane (n, c) at (n * C + c) * hp * wp, input (y, x) at row y + padH, column
-     * x + padW; hp = 2 * tilesH + 2 and wp = 2 * tilesW + 2L + 2 rows and columns cover every tile's patch and
-     * the last vector's overrun.
+     * x + padW; hp = 2 * tilesH + 2 rows and wp = 2 * tilesW + 2 columns cover every tile's patch. A tile row's
+     * last vector reads on into the next row (lanes of tiles past the row, whose results are never stored).
      */
     private static void pad(float[] xp, float[] x, Geometry geo) {
         ConvShape s = geo.s;
@@ -602,6 +607,7 @@ final class ConvWinograd {
         int k = s.outChannels(), p = s.outH(), qw = s.outW(), ldv = geo.ldv, xiStride = geo.kp * ldv;
         int tilesW = geo.tilesW, perImage = geo.tilesH * tilesW;
         FloatVector zero = FloatVector.zero(F);
+        float[] part = new float[2 * L];
         for (int ch = 0; ch < k; ch++) {
             FloatVector bv = FloatVector.broadcast(F, bias == null ? 0f : bias[ch]);
             for (int t = t0; t < t1; ) {
@@ -647,8 +653,10 @@ final class ConvWinograd {
                         lo.intoArray(y, o);
                         hi.intoArray(y, o + L);
                     } else {
-                        lo.intoArray(y, o, F.indexInRange(0, count));
-                        hi.intoArray(y, o + L, F.indexInRange(L, count));
+                        // a partial tile row: through a small buffer (a masked store is not compiled to one here)
+                        lo.intoArray(part, 0);
+                        hi.intoArray(part, L);
+                        System.arraycopy(part, 0, y, o, count);
                     }
                     if (second) {
                         lo = y10.rearrange(ZIP_LO).blend(y11.rearrange(ZIP_LO), ODD_LANES);
@@ -657,8 +665,9 @@ final class ConvWinograd {
                             lo.intoArray(y, o + qw);
                             hi.intoArray(y, o + qw + L);
                         } else {
-                            lo.intoArray(y, o + qw, F.indexInRange(0, count));
-                            hi.intoArray(y, o + qw + L, F.indexInRange(L, count));
+                            lo.intoArray(part, 0);
+                            hi.intoArray(part, L);
+                            System.arraycopy(part, 0, y, o + qw, count);
                         }
                     }
                 }
