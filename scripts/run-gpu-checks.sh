@@ -15,7 +15,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAVA="$HERE/runtime/bin/java"
 REPORTS="${STRIX_REPORTS:-$HERE/reports}"
-JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xmx16g -XX:+UseParallelGC)
+JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xss8m -Xmx16g -XX:+UseParallelGC)
 # shellcheck disable=SC2206
 [ -n "${STRIX_JAVA_OPTS:-}" ] && JVM+=(${STRIX_JAVA_OPTS})
 

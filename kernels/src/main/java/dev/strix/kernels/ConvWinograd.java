@@ -24,9 +24,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The tiles are processed in blocks sized so that a block's V and M (16 * (C + K) floats per tile) stay in a
  * core's L2; blocks go to the {@link Parallel} pool one at a time. Within a block the transforms run across
- * {@code L} tiles of a tile row at once: the four input rows of a tile row are first split into even and odd
- * columns, so that patch column {@code j} of L consecutive tiles is one contiguous vector. The results differ
- * from the direct convolution by rounding only (the transforms' coefficients are 0, +-1/2 and +-1).
+ * {@code L} tiles of a tile row at once, on a zero-padded copy of the input made once per call: the even and odd
+ * lanes of two pairs of vectors are the four patch columns of L consecutive tiles. The results differ from the
+ * direct convolution by rounding only (the transforms' coefficients are 0, +-1/2 and +-1).
+ *
+ * <p>{@link Conv2d} sends the forward pass here when {@link #suits} says it pays, the stride-1 backward-data pass
+ * too (it is a forward convolution with flipped filters), and the filter gradient ({@link #backwardFilter}, the
+ * chain rule through the same transforms) when {@link #suitsFilter} does. {@code -D}{@value #PROPERTY}{@code
+ * =false} turns the path off.
  */
 final class ConvWinograd {
     /** System property: {@code false} turns this path off (the implicit-GEMM path then runs these layers). */

@@ -19,6 +19,9 @@ import dev.strix.kernels.Simd;
 import dev.strix.kernels.Softmax;
 import dev.strix.kernels.Upsample;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 
 /** The CPU backend: every op is a call into {@code dev.strix.kernels} (Vector API, multi-threaded). */
@@ -50,6 +53,50 @@ public final class CpuDevice implements Device {
     @Override
     public Storage allocate(long numel) {
         return new CpuStorage(this, new float[Math.toIntExact(numel)]);
+    }
+
+    /** Below this many elements the zero fill costs less than the call that avoids it. */
+    private static final int UNINITIALISED_MIN = 4096;
+
+    /**
+     * {@code jdk.internal.misc.Unsafe.allocateUninitializedArray}, bound to the instance, where the JVM exports
+     * {@code jdk.internal.misc} to this code ({@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}, or the
+     * {@code Add-Exports} entry of {@code strix.jar}'s manifest); null otherwise.
+     */
+    private static final MethodHandle UNINITIALISED = findUninitialised();
+
+    private static MethodHandle findUninitialised() {
+        try {
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            Object unsafe = lookup.findStatic(unsafeClass, "getUnsafe", MethodType.methodType(unsafeClass)).invoke();
+            MethodHandle h = lookup.findVirtual(unsafeClass, "allocateUninitializedArray",
+                    MethodType.methodType(Object.class, Class.class, int.class)).bindTo(unsafe);
+            Object probe = h.invoke(float.class, UNINITIALISED_MIN);
+            return probe instanceof float[] a && a.length == UNINITIALISED_MIN ? h : null;
+        } catch (Throwable notExported) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether {@link #allocateUninitialised} skips the zero fill of large arrays here (it needs the JVM flag or
+     * manifest entry named at {@link #UNINITIALISED}); without it, it allocates zeroed arrays like
+     * {@link #allocate}.
+     */
+    public static boolean uninitialisedArrays() {
+        return UNINITIALISED != null;
+    }
+
+    @Override
+    public Storage allocateUninitialised(long numel) {
+        int n = Math.toIntExact(numel);
+        if (UNINITIALISED == null || n < UNINITIALISED_MIN) return allocate(numel);
+        try {
+            return new CpuStorage(this, (float[]) (Object) UNINITIALISED.invokeExact((Class<?>) float.class, n));
+        } catch (Throwable e) {
+            throw new IllegalStateException("allocating " + n + " floats failed", e);
+        }
     }
 
     @Override

@@ -27,6 +27,15 @@ public interface Device {
     /** Zero-filled float storage of {@code numel} elements. */
     Storage allocate(long numel);
 
+    /**
+     * Float storage of {@code numel} elements whose contents are unspecified: for the output of a device op,
+     * which overwrites every element (see the class comment). A backend may return zeros; the CPU backend skips
+     * the zero fill where the JVM lets it ({@link CpuDevice#uninitialisedArrays}).
+     */
+    default Storage allocateUninitialised(long numel) {
+        return allocate(numel);
+    }
+
     /** Storage holding a copy of {@code data[offset, offset+length)}. */
     Storage upload(float[] data, int offset, int length);
 

@@ -58,6 +58,19 @@ public final class Tensor {
         return new Tensor(device.allocate(Shapes.numel(shape)), DType.F32, shape);
     }
 
+    /**
+     * A tensor of the given shape on {@code device} whose values are unspecified (garbage on the CPU where the JVM
+     * allows it): only for the output of a device op, which writes every element before anything reads it.
+     */
+    public static Tensor empty(Device device, int... shape) {
+        return new Tensor(device.allocateUninitialised(Shapes.numel(shape)), DType.F32, shape);
+    }
+
+    /** {@link #empty} with this tensor's device and shape. */
+    public Tensor emptyLike() {
+        return empty(device(), shape);
+    }
+
     /** A tensor on {@code device} with the given values (copied). */
     public static Tensor from(Device device, float[] data, int... shape) {
         if (data.length != Shapes.numel(shape))

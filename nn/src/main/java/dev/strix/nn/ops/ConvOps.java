@@ -34,7 +34,7 @@ public final class ConvOps {
                                 int groups) {
         ConvShape s = shape(x, w, bias, stride, padding, dilation, groups);
         Device dev = MathOps.device(x, w, bias);
-        Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
+        Tensor y = Tensor.empty(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
         dev.conv2dForward(y, x, w, bias, s);
         return Autograd.record(y, label("conv2d", s), g -> backward(dev, g, x, w, bias, s), x, w, bias);
     }
@@ -74,10 +74,10 @@ public final class ConvOps {
         ConvShape s = shape(x, w, bias, new int[] {stride, stride}, new int[] {padding, padding},
                 new int[] {dilation, dilation}, groups);
         Device dev = MathOps.device(x, w, bias);
-        Tensor y = Tensor.zeros(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
+        Tensor y = Tensor.empty(dev, s.batch(), s.outChannels(), s.outH(), s.outW());
         dev.conv2dForwardRelu(y, x, w, bias, s);
         return Autograd.record(y, label("conv2d_relu", s), g -> {
-            Tensor masked = g.zerosLike();
+            Tensor masked = g.emptyLike();
             dev.activationBackward(Activation.RELU, 0f, masked, g, null, y);
             return backward(dev, masked, x, w, bias, s);
         }, x, w, bias);
@@ -87,15 +87,15 @@ public final class ConvOps {
     private static Tensor[] backward(Device dev, Tensor g, Tensor x, Tensor w, Tensor bias, ConvShape s) {
         Tensor dx = null, dw = null, db = null;
         if (x.requiresGrad()) {
-            dx = x.zerosLike();
+            dx = x.emptyLike();
             dev.conv2dBackwardData(dx, g, w, s);
         }
         if (w.requiresGrad()) {
-            dw = w.zerosLike();
+            dw = w.emptyLike();
             dev.conv2dBackwardFilter(dw, g, x, s);
         }
         if (bias != null && bias.requiresGrad()) {
-            db = bias.zerosLike();
+            db = bias.emptyLike();
             dev.conv2dBackwardBias(db, g, s);
         }
         return new Tensor[] {dx, dw, db};
@@ -145,7 +145,7 @@ public final class ConvOps {
         }
         ConvShape s = new ConvShape(xs[0], xs[1], xs[2], xs[3], k, ws[2], ws[3], stride, stride, padding, padding,
                 dilation, dilation, groups);
-        Tensor y = Tensor.zeros(dev, xs[0], k, s.outH(), s.outW());
+        Tensor y = Tensor.empty(dev, xs[0], k, s.outH(), s.outW());
         if (relu) dev.conv2dForwardRelu(y, x, wf, bf, s);
         else dev.conv2dForward(y, x, wf, bf, s);
         OpProfiler.forward(label(bn == null ? (relu ? "conv2d_relu" : "conv2d") : (relu ? "conv2d_bn_relu" : "conv2d_bn"), s));

@@ -22,12 +22,12 @@ public final class NormOps {
                                    boolean training, float momentum, float eps) {
         int c = checkShapes(x, gamma, beta, runningMean, runningVar);
         Device dev = MathOps.device(x, gamma, beta, runningMean, runningVar);
-        Tensor y = x.zerosLike();
+        Tensor y = x.emptyLike();
         if (training) {
             Tensor mean = Tensor.zeros(dev, c), invStd = Tensor.zeros(dev, c);
             dev.batchNormForwardTraining(y, mean, invStd, x, gamma, beta, runningMean, runningVar, momentum, eps);
             return Autograd.record(y, "batch_norm", g -> {
-                Tensor dx = x.zerosLike(), dg = gamma.zerosLike(), db = beta.zerosLike();
+                Tensor dx = x.emptyLike(), dg = gamma.zerosLike(), db = beta.zerosLike();
                 dev.batchNormBackward(dx, dg, db, g, x, gamma, mean, invStd);
                 return new Tensor[] {dx, dg, db};
             }, x, gamma, beta);
@@ -67,11 +67,11 @@ public final class NormOps {
                                                Tensor runningVar, float momentum, float eps) {
         int c = checkShapes(x, gamma, beta, runningMean, runningVar);
         Device dev = MathOps.device(x, gamma, beta, runningMean, runningVar);
-        Tensor y = x.zerosLike();
+        Tensor y = x.emptyLike();
         Tensor mean = Tensor.zeros(dev, c), invStd = Tensor.zeros(dev, c);
         dev.batchNormReluForwardTraining(y, mean, invStd, x, gamma, beta, runningMean, runningVar, momentum, eps);
         return Autograd.record(y, "batch_norm_relu", g -> {
-            Tensor dx = x.zerosLike(), dg = gamma.zerosLike(), db = beta.zerosLike();
+            Tensor dx = x.emptyLike(), dg = gamma.zerosLike(), db = beta.zerosLike();
             dev.batchNormReluBackward(dx, dg, db, g, y, x, gamma, mean, invStd);
             return new Tensor[] {dx, dg, db};
         }, x, gamma, beta);
