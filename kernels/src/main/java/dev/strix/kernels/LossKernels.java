@@ -1,5 +1,9 @@
 package dev.strix.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Fused per-element binary losses on logits, forward and backward, the CPU twins of the CUDA kernels in
  * {@code losses.cuh} (same formulas in float). One pass over the elements replaces the dozen element-wise ops
@@ -17,6 +21,8 @@ package dev.strix.kernels;
  * </pre>
  * The second term of the focal gradient is taken as 0 where gamma is 0 or m is 0 (its limit for gamma &gt; 0:
  * dm/dx vanishes with m there). Elements are independent, so the results do not depend on the thread count.
+ * With SIMD on, whole vectors go through the same formulas with the Vector API's exp and log1p (its math library;
+ * within a few ulp of {@code Math.exp} / {@code Math.log}), the tail through the scalar ones.
  */
 public final class LossKernels {
     /** Elements per parallel chunk (each costs an exp and a log). */
@@ -27,16 +33,18 @@ public final class LossKernels {
     /** loss[i] = bce(x[i], t[i]). */
     public static void bceWithLogitsForward(float[] loss, float[] x, float[] t, int n) {
         check(n, loss, x, t);
-        Parallel.forRange(n, GRAIN, (a, b) -> {
-            for (int i = a; i < b; i++) loss[i] = bce(x[i], t[i]);
+        forVectors(n, (a, b) -> {
+            int i = Simd.ENABLED ? bceForwardVector(loss, x, t, a, b) : a;
+            for (; i < b; i++) loss[i] = bce(x[i], t[i]);
         });
     }
 
     /** dx[i] = dy[i] (sigmoid(x[i]) - t[i]). */
     public static void bceWithLogitsBackward(float[] dx, float[] dy, float[] x, float[] t, int n) {
         check(n, dx, dy, x, t);
-        Parallel.forRange(n, GRAIN, (a, b) -> {
-            for (int i = a; i < b; i++) dx[i] = dy[i] * (sigmoid(x[i]) - t[i]);
+        forVectors(n, (a, b) -> {
+            int i = Simd.ENABLED ? bceBackwardVector(dx, dy, x, t, a, b) : a;
+            for (; i < b; i++) dx[i] = dy[i] * (sigmoid(x[i]) - t[i]);
         });
     }
 
@@ -44,8 +52,9 @@ public final class LossKernels {
     public static void focalForward(float alpha, float gamma, float[] loss, float[] x, float[] t, int n) {
         check(n, loss, x, t);
         checkGamma(gamma);
-        Parallel.forRange(n, GRAIN, (a, b) -> {
-            for (int i = a; i < b; i++) loss[i] = focal(x[i], t[i], alpha, gamma);
+        forVectors(n, (a, b) -> {
+            int i = Simd.ENABLED ? focalForwardVector(alpha, gamma, loss, x, t, a, b) : a;
+            for (; i < b; i++) loss[i] = focal(x[i], t[i], alpha, gamma);
         });
     }
 
@@ -53,9 +62,98 @@ public final class LossKernels {
     public static void focalBackward(float alpha, float gamma, float[] dx, float[] dy, float[] x, float[] t, int n) {
         check(n, dx, dy, x, t);
         checkGamma(gamma);
-        Parallel.forRange(n, GRAIN, (a, b) -> {
-            for (int i = a; i < b; i++) dx[i] = dy[i] * focalGrad(x[i], t[i], alpha, gamma);
+        forVectors(n, (a, b) -> {
+            int i = Simd.ENABLED ? focalBackwardVector(alpha, gamma, dx, dy, x, t, a, b) : a;
+            for (; i < b; i++) dx[i] = dy[i] * focalGrad(x[i], t[i], alpha, gamma);
         });
+    }
+
+    // ---- the same formulas on whole vectors (exp and log1p from the Vector API's math library) -----------
+
+    private static final VectorSpecies<Float> F = Simd.F;
+
+    /** bce over [a, a + whole vectors); returns the first index left for the scalar loop. */
+    private static int bceForwardVector(float[] loss, float[] x, float[] t, int a, int b) {
+        int i = a, L = F.length();
+        FloatVector zero = FloatVector.zero(F);
+        for (; i + L <= b; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i), tv = FloatVector.fromArray(F, t, i);
+            FloatVector e = xv.abs().neg().lanewise(VectorOperators.EXP);
+            xv.max(zero).sub(xv.mul(tv)).add(e.lanewise(VectorOperators.LOG1P)).intoArray(loss, i);
+        }
+        return i;
+    }
+
+    private static int bceBackwardVector(float[] dx, float[] dy, float[] x, float[] t, int a, int b) {
+        int i = a, L = F.length();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i + L <= b; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i), tv = FloatVector.fromArray(F, t, i);
+            FloatVector e = xv.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector r = one.div(one.add(e));
+            FloatVector p = r.blend(e.mul(r), xv.compare(VectorOperators.LT, 0f));
+            FloatVector.fromArray(F, dy, i).mul(p.sub(tv)).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    private static int focalForwardVector(float alpha, float gamma, float[] loss, float[] x, float[] t, int a, int b) {
+        int i = a, L = F.length();
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        for (; i + L <= b; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i), tv = FloatVector.fromArray(F, t, i);
+            FloatVector e = xv.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector r = one.div(one.add(e));
+            FloatVector p = r.blend(e.mul(r), xv.compare(VectorOperators.LT, 0f));
+            FloatVector ce = xv.max(zero).sub(xv.mul(tv)).add(e.lanewise(VectorOperators.LOG1P));
+            FloatVector m = one.sub(p.mul(tv).add(one.sub(p).mul(one.sub(tv))));
+            FloatVector l = ce.mul(pow(m, gamma));
+            if (alpha >= 0f) l = tv.mul(alpha).add(one.sub(tv).mul(1f - alpha)).mul(l);
+            l.intoArray(loss, i);
+        }
+        return i;
+    }
+
+    private static int focalBackwardVector(float alpha, float gamma, float[] dx, float[] dy, float[] x, float[] t,
+                                           int a, int b) {
+        int i = a, L = F.length();
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        for (; i + L <= b; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i), tv = FloatVector.fromArray(F, t, i);
+            FloatVector e = xv.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector r = one.div(one.add(e));
+            FloatVector p = r.blend(e.mul(r), xv.compare(VectorOperators.LT, 0f));
+            FloatVector m = one.sub(p.mul(tv).add(one.sub(p).mul(one.sub(tv))));
+            FloatVector g = p.sub(tv).mul(pow(m, gamma));
+            if (gamma != 0f) {
+                FloatVector ce = xv.max(zero).sub(xv.mul(tv)).add(e.lanewise(VectorOperators.LOG1P));
+                FloatVector dm = p.neg().mul(one.sub(p)).mul(tv.mul(2f).sub(1f));
+                FloatVector term = ce.mul(gamma).mul(pow(m, gamma - 1f)).mul(dm);
+                // 0 where m is 0 (the scalar form skips the term there)
+                g = g.add(term.blend(zero, m.compare(VectorOperators.LE, 0f)));
+            }
+            if (alpha >= 0f) g = tv.mul(alpha).add(one.sub(tv).mul(1f - alpha)).mul(g);
+            FloatVector.fromArray(F, dy, i).mul(g).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    /**
+     * Runs body over [0, n) in chunks whose bounds are whole vectors apart, so that every element takes the vector
+     * or the scalar path (only the last partial vector) whatever the thread count: the same bits either way.
+     */
+    private static void forVectors(int n, Parallel.RangeBody body) {
+        int l = Simd.LANES, blocks = (n + l - 1) / l;
+        Parallel.forRange(blocks, Math.max(1, GRAIN / l), (b0, b1) -> body.run(b0 * l, Math.min(n, b1 * l)));
+    }
+
+    /** m^gamma on a vector, exact for the common integer exponents (as {@link #pow(float, float)}). */
+    private static FloatVector pow(FloatVector m, float gamma) {
+        if (gamma == 2f) return m.mul(m);
+        if (gamma == 1f) return m;
+        if (gamma == 0f) return FloatVector.broadcast(F, 1f);
+        if (gamma == 3f) return m.mul(m).mul(m);
+        return m.lanewise(VectorOperators.POW, gamma);
     }
 
     /** The stable BCE of one element. */
