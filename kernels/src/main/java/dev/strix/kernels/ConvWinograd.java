@@ -74,7 +74,7 @@ final class ConvWinograd {
      */
     static boolean suits(ConvShape s) {
         return enabled && applies(s) && s.inChannels() >= MIN_CHANNELS && s.outChannels() >= MIN_CHANNELS
-                && pays(s.inChannels(), s.outChannels(), (s.outW() + 1) / 2);
+                && pays(s.inChannels(), s.outChannels(), pairs(s) ? L : (s.outW() + 1) / 2);
     }
 
     /**
@@ -124,7 +124,7 @@ final class ConvWinograd {
         int tiles = s.batch() * tilesH * tilesW;
         int tb = blockTiles(c, kp, tiles);
         int ldv = tb + L, blocks = (tiles + tb - 1) / tb;
-        Geometry geo = new Geometry(s, tilesH, tilesW, kp, ldv, 2 * tilesH + 2, 2 * tilesW + 2);
+        Geometry geo = new Geometry(s, tilesH, tilesW, kp, ldv);
         float[] xp = buffer(PADDED, paddedSize(geo));
         pad(xp, x, geo);
         Parallel.forEachItem(blocks, b -> {
@@ -134,7 +134,20 @@ final class ConvWinograd {
     }
 
     /** Sizes shared by the blocks of one call. */
-    private record Geometry(ConvShape s, int tilesH, int tilesW, int kp, int ldv, int hp, int wp) {}
+    private record Geometry(ConvShape s, int tilesH, int tilesW, int kp, int ldv, int hp, int wp, boolean pairs) {
+        Geometry(ConvShape s, int tilesH, int tilesW, int kp, int ldv) {
+            this(s, tilesH, tilesW, kp, ldv, 2 * tilesH + 2, 2 * tilesW + 2, ConvWinograd.pairs(s));
+        }
+    }
+
+    /**
+     * Whether a vector of L tiles covers two tile rows of L/2 tiles (the first half of its lanes from one, the
+     * second from the next): planes of exactly L output columns and an even number of rows, which would otherwise
+     * leave half of every transform vector unused. Blocks and chunks then start on even tile rows.
+     */
+    static boolean pairs(ConvShape s) {
+        return s.outW() == L && s.outH() % 2 == 0 && (s.outH() / 2) % 2 == 0;
+    }
 
     /** Tiles per block: a multiple of NR that keeps V and M in L2 and gives each thread a few blocks. */
     static int blockTiles(int c, int kp, int tiles) {
@@ -245,7 +258,7 @@ final class ConvWinograd {
         int perChunk = (tiles + chunks - 1) / chunks;
         int fit = Math.max(L, FILTER_BLOCK_BYTES / (64 * (c + kp)) / L * L);
         int tb = Math.min(fit, (perChunk + L - 1) / L * L);
-        Geometry geo = new Geometry(s, tilesH, tilesW, kp, tb + L, 2 * tilesH + 2, 2 * tilesW + 2);
+        Geometry geo = new Geometry(s, tilesH, tilesW, kp, tb + L);
         float[] xp = buffer(PADDED, paddedSize(geo));
         pad(xp, x, geo);
         float[] dyt = buffer(DY_T, s.batch() * 4 * tilesH * tilesW * kp);
@@ -253,7 +266,9 @@ final class ConvWinograd {
         int sumSize = 16 * cp * kp;
         float[][] sums = sums(chunks, sumSize);
         Parallel.forEachChunk(chunks, ci -> {
-            int t0 = (int) ((long) tiles * ci / chunks), t1 = (int) ((long) tiles * (ci + 1) / chunks);
+            // chunk bounds on whole vectors of tiles (pairs of tile rows start on an even row)
+            int t0 = ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
+            int t1 = ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
             float[][] sc = SCRATCH.get();
             float[] v = grow(sc, 0, 16 * cp * geo.ldv + L);
             float[] dm = buffer(DM, 16 * dmStride(tb, kp));
@@ -515,7 +530,7 @@ final class ConvWinograd {
      */
     private static void inputTransform(float[] xp, Geometry geo, int t0, int t1, float[] v) {
         ConvShape s = geo.s;
-        int c = s.inChannels(), ldv = geo.ldv, wp = geo.wp;
+        int c = s.inChannels(), ldv = geo.ldv, wp = geo.wp, hiStep = geo.pairs ? 2 * wp : L;
         int tilesW = geo.tilesW, perImage = geo.tilesH * tilesW, xiStride = c * ldv;
         for (int q = 0; q < c; q++) {
             for (int t = t0; t < t1; ) {
@@ -523,8 +538,8 @@ final class ConvWinograd {
                 int j1 = Math.min(tilesW, j0 + (t1 - t)), col0 = t - t0 - j0;
                 int o0 = ((n * c + q) * geo.hp + 2 * i) * wp, o1 = o0 + wp, o2 = o1 + wp, o3 = o2 + wp;
                 for (int j = j0; j < j1; j += L)
-                    segment(xp, o0, o1, o2, o3, 2 * j, v, q * ldv + col0 + j, xiStride);
-                t += j1 - j0;
+                    segment(xp, o0, o1, o2, o3, 2 * j, hiStep, v, q * ldv + col0 + j, xiStride);
+                t += geo.pairs ? 2 * tilesW : j1 - j0;
             }
         }
     }
@@ -561,28 +576,31 @@ final class ConvWinograd {
     }
 
     /**
-     * L tiles of one tile row: padded rows o0 .. o3 of a, columns x0 .. x0 + 2L + 1, transformed and stored at
+     * L tiles: padded rows o0 .. o3 of a, columns x0 .. x0 + L + 1 in the first vector of each pair and the same
+     * from hiStep floats further in the second (L further: the next L columns of the row, one tile row of L tiles;
+     * two padded rows further: the next tile row, for planes of L/2 tiles per row), transformed and stored at
      * v[at + xi * xiStride].
      */
-    private static void segment(float[] a, int o0, int o1, int o2, int o3, int x0, float[] v, int at, int xiStride) {
+    private static void segment(float[] a, int o0, int o1, int o2, int o3, int x0, int hiStep, float[] v, int at,
+                                int xiStride) {
         FloatVector lo, hi, lo2, hi2, ev, od, ev2, od2;
-        lo = FloatVector.fromArray(F, a, o0 + x0); hi = FloatVector.fromArray(F, a, o0 + x0 + L);
-        lo2 = FloatVector.fromArray(F, a, o0 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o0 + x0 + 2 + L);
+        lo = FloatVector.fromArray(F, a, o0 + x0); hi = FloatVector.fromArray(F, a, o0 + x0 + hiStep);
+        lo2 = FloatVector.fromArray(F, a, o0 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o0 + x0 + 2 + hiStep);
         ev = lo.rearrange(EVEN).blend(hi.rearrange(EVEN), HIGH); od = lo.rearrange(ODD).blend(hi.rearrange(ODD), HIGH);
         ev2 = lo2.rearrange(EVEN).blend(hi2.rearrange(EVEN), HIGH); od2 = lo2.rearrange(ODD).blend(hi2.rearrange(ODD), HIGH);
         FloatVector r00 = ev.sub(ev2), r01 = od.add(ev2), r02 = ev2.sub(od), r03 = od.sub(od2);
-        lo = FloatVector.fromArray(F, a, o1 + x0); hi = FloatVector.fromArray(F, a, o1 + x0 + L);
-        lo2 = FloatVector.fromArray(F, a, o1 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o1 + x0 + 2 + L);
+        lo = FloatVector.fromArray(F, a, o1 + x0); hi = FloatVector.fromArray(F, a, o1 + x0 + hiStep);
+        lo2 = FloatVector.fromArray(F, a, o1 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o1 + x0 + 2 + hiStep);
         ev = lo.rearrange(EVEN).blend(hi.rearrange(EVEN), HIGH); od = lo.rearrange(ODD).blend(hi.rearrange(ODD), HIGH);
         ev2 = lo2.rearrange(EVEN).blend(hi2.rearrange(EVEN), HIGH); od2 = lo2.rearrange(ODD).blend(hi2.rearrange(ODD), HIGH);
         FloatVector r10 = ev.sub(ev2), r11 = od.add(ev2), r12 = ev2.sub(od), r13 = od.sub(od2);
-        lo = FloatVector.fromArray(F, a, o2 + x0); hi = FloatVector.fromArray(F, a, o2 + x0 + L);
-        lo2 = FloatVector.fromArray(F, a, o2 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o2 + x0 + 2 + L);
+        lo = FloatVector.fromArray(F, a, o2 + x0); hi = FloatVector.fromArray(F, a, o2 + x0 + hiStep);
+        lo2 = FloatVector.fromArray(F, a, o2 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o2 + x0 + 2 + hiStep);
         ev = lo.rearrange(EVEN).blend(hi.rearrange(EVEN), HIGH); od = lo.rearrange(ODD).blend(hi.rearrange(ODD), HIGH);
         ev2 = lo2.rearrange(EVEN).blend(hi2.rearrange(EVEN), HIGH); od2 = lo2.rearrange(ODD).blend(hi2.rearrange(ODD), HIGH);
         FloatVector r20 = ev.sub(ev2), r21 = od.add(ev2), r22 = ev2.sub(od), r23 = od.sub(od2);
-        lo = FloatVector.fromArray(F, a, o3 + x0); hi = FloatVector.fromArray(F, a, o3 + x0 + L);
-        lo2 = FloatVector.fromArray(F, a, o3 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o3 + x0 + 2 + L);
+        lo = FloatVector.fromArray(F, a, o3 + x0); hi = FloatVector.fromArray(F, a, o3 + x0 + hiStep);
+        lo2 = FloatVector.fromArray(F, a, o3 + x0 + 2); hi2 = FloatVector.fromArray(F, a, o3 + x0 + 2 + hiStep);
         ev = lo.rearrange(EVEN).blend(hi.rearrange(EVEN), HIGH); od = lo.rearrange(ODD).blend(hi.rearrange(ODD), HIGH);
         ev2 = lo2.rearrange(EVEN).blend(hi2.rearrange(EVEN), HIGH); od2 = lo2.rearrange(ODD).blend(hi2.rearrange(ODD), HIGH);
         FloatVector r30 = ev.sub(ev2), r31 = od.add(ev2), r32 = ev2.sub(od), r33 = od.sub(od2);
@@ -611,6 +629,8 @@ final class ConvWinograd {
         ConvShape s = geo.s;
         int k = s.outChannels(), p = s.outH(), qw = s.outW(), ldv = geo.ldv, xiStride = geo.kp * ldv;
         int tilesW = geo.tilesW, perImage = geo.tilesH * tilesW;
+        // the second half of each zipped pair: the next L columns, or (pairs of tile rows) two output rows down
+        int hiOff = geo.pairs ? 2 * qw : L;
         FloatVector zero = FloatVector.zero(F);
         float[] part = new float[2 * L];
         for (int ch = 0; ch < k; ch++) {
@@ -652,11 +672,11 @@ final class ConvWinograd {
                         y11 = y11.max(zero);
                     }
                     // interleave even (y.0) and odd (y.1) output columns; store only this block's tiles
-                    int count = Math.min(2 * (j1 - j), qw - 2 * j), o = out0 + 2 * j;
+                    int count = geo.pairs ? 2 * L : Math.min(2 * (j1 - j), qw - 2 * j), o = out0 + 2 * j;
                     FloatVector lo = y00.rearrange(ZIP_LO).blend(y01.rearrange(ZIP_LO), ODD_LANES), hi = y00.rearrange(ZIP_HI).blend(y01.rearrange(ZIP_HI), ODD_LANES);
                     if (count >= 2 * L) {
                         lo.intoArray(y, o);
-                        hi.intoArray(y, o + L);
+                        hi.intoArray(y, o + hiOff);
                     } else {
                         // a partial tile row: through a small buffer (a masked store is not compiled to one here)
                         lo.intoArray(part, 0);
@@ -668,7 +688,7 @@ final class ConvWinograd {
                         hi = y10.rearrange(ZIP_HI).blend(y11.rearrange(ZIP_HI), ODD_LANES);
                         if (count >= 2 * L) {
                             lo.intoArray(y, o + qw);
-                            hi.intoArray(y, o + qw + L);
+                            hi.intoArray(y, o + qw + hiOff);
                         } else {
                             lo.intoArray(part, 0);
                             hi.intoArray(part, L);
@@ -676,7 +696,7 @@ final class ConvWinograd {
                         }
                     }
                 }
-                t += j1 - j0;
+                t += geo.pairs ? 2 * tilesW : j1 - j0;
             }
         }
     }

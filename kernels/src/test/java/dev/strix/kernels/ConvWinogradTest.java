@@ -32,6 +32,12 @@ class ConvWinogradTest {
             ConvShape.of(2, 64, 3, 3, 40, 3, 1, 1),
             ConvShape.of(1, 16, 70, 3, 16, 3, 1, 1),
             ConvShape.of(1, 20, 2, 40, 16, 3, 1, 1),
+            // L output columns: two tile rows per transform vector (16 columns at 512 bits, 8 at 256)
+            ConvShape.of(2, 32, 16, 16, 24, 3, 1, 1),
+            ConvShape.of(1, 16, 18, 18, 16, 3, 1, 0),
+            ConvShape.of(3, 16, 8, 8, 16, 3, 1, 1),
+            ConvShape.of(2, 16, 10, 8, 16, 3, 1, 1),
+            ConvShape.of(2, 16, 10, 16, 16, 3, 1, 1),
     };
 
     /** Largest error seen over these shapes: 1.6e-8 of 9x the magnitude sum; the bound leaves a factor of ~30. */
@@ -58,6 +64,12 @@ class ConvWinogradTest {
                 }
             }
         }
+    }
+
+    @Test
+    void bothTileLayoutsAreCovered() {
+        long pairs = java.util.Arrays.stream(SHAPES).filter(ConvWinograd::pairs).count();
+        assertTrue(pairs >= 2 && pairs < SHAPES.length, pairs + " of " + SHAPES.length + " shapes in pairs of tile rows");
     }
 
     @Test
