@@ -9,7 +9,7 @@
 #     --modes "M..."  train, infer or both (default "train infer")
 #     --threads T     CPU threads for both (default 2)
 #     --rounds R      A/B pairs per mode (default 3)
-#     --warmup W      untimed steps per run (default 3)
+#     --warmup W      untimed steps per run (default 20: Strix's JIT compiles its kernels during the first ~20)
 #     --iters N       timed steps per run (default 10)
 #     --device D      cpu or cuda (default cpu); on cuda PyTorch also runs with --cuda-graph
 #     --out DIR       where runs, summary.json and chart.png go (default benchmarks/results/<date>)
@@ -18,7 +18,7 @@
 # default ./strix, which rebuilds the jar when sources changed), STRIX_JAVA_OPTS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-B=8; S=256; MODES="train infer"; T=2; ROUNDS=3; W=3; N=10; DEV=cpu
+B=8; S=256; MODES="train infer"; T=2; ROUNDS=3; W=20; N=10; DEV=cpu
 OUT="$ROOT/benchmarks/results/$(date +%Y%m%d-%H%M%S)"; REF="$ROOT/../shared/reference"
 PY="${PYTHON:-/usr/bin/python3}"
 STRIX="${STRIX:-$ROOT/strix}"

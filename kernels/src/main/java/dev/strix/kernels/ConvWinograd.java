@@ -96,10 +96,11 @@ final class ConvWinograd {
 
     /**
      * The GEMMs save work in proportion to C * K per tile, the transforms cost in proportion to C + K per tile,
-     * times the share of each L-tile vector that is padding when a tile row has fewer than L tiles. Measured on
-     * one core (batch 8): C = K = 64 at 32 x 32 (ratio 32) 1.75x faster than the implicit GEMM, 128 at 16 x 16
-     * (32) and 256 at 8 x 8 (32) 1.5x, 32 at 64 x 64 (16) 1.3x, 64 at 16 x 16 (16) even, 64 -> 20 at 32 x 32
-     * (15) and 64 at 8 x 8 (8) slower.
+     * times the share of each L-tile vector that is padding when a tile row has fewer than L tiles (none for
+     * {@link #pairs}). Measured on one core (batch 8, L = 16): C = K = 64 at 32 x 32 (ratio 32) 1.75x faster than
+     * the implicit GEMM, 128 at 16 x 16 (32) and 256 at 8 x 8 (32) 1.5x, 32 at 64 x 64 (16) 1.3x, 64 at 16 x 16
+     * 1.3x in pairs of tile rows (32; even with half-empty vectors, 16), 64 -> 20 at 32 x 32 (15) and 64 at 8 x 8
+     * (8) slower.
      */
     static boolean pays(int c, int k, int tilesW) {
         double waste = (double) ((tilesW + L - 1) / L * L) / tilesW;

@@ -103,7 +103,8 @@ final class BenchCommand implements Command {
                 .flag("cuda-graph", "replay each step as one captured CUDA graph (CUDA only): the forward pass for "
                         + "--mode infer, forward, loss, backward and SGD update for --mode train")
                 .flag("profile", "also time every op of the timed steps and print the table (slower steps)")
-                .optional("warmup", "W", "untimed steps before timing (default 3)")
+                .optional("warmup", "W", "untimed steps before timing (default 20: the JIT compiles the kernels "
+                        + "during the first ~20 steps)")
                 .optional("iters", "N", "timed steps; the median is reported (default 10)")
                 .optional("seed", "SEED", "seed of weights, input and targets (default 0)")
                 .optional("json", "FILE", "also write the JSON result to FILE");
@@ -199,7 +200,7 @@ final class BenchCommand implements Command {
         BenchMode mode = BenchMode.parse(a.choice("mode", "train", List.of("train", "infer")));
         DetNetConfig model = modelConfig(a, spec);
         ModelBenchConfig config = new ModelBenchConfig(model, mode, a.intValue("batch", 0, 1), a.intValue("size", 0, 1),
-                a.intValue("warmup", 3, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
+                a.intValue("warmup", 20, 0), a.intValue("iters", 10, 1), a.intValue("threads", Parallel.threads(), 1),
                 a.intValue("seed", 0, 0));
         boolean graph = a.has("cuda-graph");
         Device device = Devices.resolve(DeviceSelection.spec(a, "cpu"), err);
