@@ -14,14 +14,17 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * Forward convolution at DetNet layer shapes, batch 8: {@link Conv2d} (im2col / direct + packed GEMM) against
- * the nested-loop {@link Conv2dReference}. Each setup checks the timed variant against the reference.
+ * Forward convolution at DetNet layer shapes, batch 8: {@link Conv2d} as it runs ({@code simd}: Winograd for the
+ * 3x3 stride-1 layers where it pays, implicit GEMM or im2col + packed GEMM otherwise), {@link Conv2d} with the
+ * Winograd path off ({@code implicit}), and the nested-loop {@link Conv2dReference}. Each setup checks the timed
+ * variant against the reference.
  *
  * <p>Layer names: {@code cCIN_COUT_HW_kK_sS} for a K x K convolution with stride S on an HW x HW input.
  */
@@ -39,7 +42,7 @@ public class ConvBench {
         @Param({"c3_16_256_k3_s2", "c16_32_128_k3_s2", "c32_32_64_k3_s1", "c64_64_32_k3_s1", "c128_128_16_k3_s1",
                 "c256_256_8_k3_s1", "c256_64_8_k1_s1", "c64_20_32_k1_s1"})
         public String layer;
-        @Param({"simd", "reference"})
+        @Param({"simd", "implicit", "reference"})
         public String impl;
 
         ConvShape shape;
@@ -47,6 +50,7 @@ public class ConvBench {
 
         @Setup(Level.Trial)
         public void setup() {
+            Conv2d.useWinograd(!impl.equals("implicit"));
             shape = parse(layer);
             x = GemmBench.random(shape.inputSize(), 1);
             w = GemmBench.random(shape.weightSize(), 2);
@@ -64,8 +68,13 @@ public class ConvBench {
         }
 
         void run() {
-            if (impl.equals("simd")) Conv2d.forward(y, x, w, bias, shape);
-            else Conv2dReference.forward(y, x, w, bias, shape);
+            if (impl.equals("reference")) Conv2dReference.forward(y, x, w, bias, shape);
+            else Conv2d.forward(y, x, w, bias, shape);
+        }
+
+        @TearDown(Level.Trial)
+        public void restore() {
+            Conv2d.useWinograd(true);
         }
     }
 

@@ -35,6 +35,15 @@ class BenchmarkSetupTest {
     }
 
     @Test
+    void convolutionSetupsAgreeWithTheReference() throws Exception {
+        try {
+            assertEquals(24, runAllCombinations(ConvBench.Layer.class));
+        } finally {
+            dev.strix.kernels.Conv2d.useWinograd(true);
+        }
+    }
+
+    @Test
     void lossSetupAgreesWithTheDoubleFormulas() throws Exception {
         assertEquals(1, runAllCombinations(LossBench.Data.class));
     }

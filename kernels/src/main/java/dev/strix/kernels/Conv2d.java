@@ -41,6 +41,20 @@ public final class Conv2d {
     private Conv2d() {}
 
     /**
+     * Lets 3x3 stride-1 layers take the Winograd path ({@link ConvWinograd}) where it pays (the default), or keeps
+     * them on the implicit GEMM; {@code -Dstrix.conv.winograd=false} sets the initial value. For A/B measurements:
+     * not while kernels run.
+     */
+    public static void useWinograd(boolean on) {
+        ConvWinograd.setEnabled(on);
+    }
+
+    /** Whether the Winograd path is on (see {@link #useWinograd}). */
+    public static boolean winograd() {
+        return ConvWinograd.enabled();
+    }
+
+    /**
      * y = conv(x, w) + bias.
      *
      * @param y    output (N, K, P, Q), overwritten
