@@ -42,7 +42,7 @@ final class ConvWinograd {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.F.length();
-    private static final int MR = 8, NR = 2 * L;
+    private static final int MR = GemmBlocked.MR, NR = GemmBlocked.NR;
     /** Below this many input or output channels the transforms cost more than the multiplications save. */
     static final int MIN_CHANNELS = 16;
     /** Target bytes of one block's V and M together: about three quarters of a core's L2. */
@@ -517,7 +517,7 @@ final class ConvWinograd {
             int uo = xi * uStride(kp, c), vo = xi * c * ldv, mo = xi * kp * ldv;
             for (int ir = 0; ir < kp; ir += MR)
                 for (int jr = 0; jr < cols; jr += NR)
-                    kernel(c, u, uo + ir * c, v, vo + jr, ldv, m, mo + ir * ldv + jr, ldv);
+                    GemmBlocked.kernel(c, u, uo + ir * c, v, vo + jr, ldv, m, mo + ir * ldv + jr, ldv, true, 0f);
         }
         outputTransform(y, m, bias, relu, geo, t0, t1);
     }
@@ -710,48 +710,6 @@ final class ConvWinograd {
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, i -> i / 2);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, i -> L / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
-
-    /** out tile (8 rows x 2 vectors, row stride ldo) = packed A panel (8 rows over depth) * B (row stride ldb). */
-    private static void kernel(int depth, float[] ap, int ao, float[] b, int bo, int ldb,
-                               float[] out, int oo, int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        for (int p = 0; p < depth; p++, ao += MR, bo += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, b, bo);
-            FloatVector b1 = FloatVector.fromArray(F, b, bo + L);
-            FloatVector a;
-            a = FloatVector.broadcast(F, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, ap[ao + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, ap[ao + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, ap[ao + 6]);
-            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(F, ap[ao + 7]);
-            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-        }
-        c00.intoArray(out, oo); c01.intoArray(out, oo + L);
-        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L);
-        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L);
-        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L);
-        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L);
-        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L);
-        c60.intoArray(out, oo + 6 * ldo); c61.intoArray(out, oo + 6 * ldo + L);
-        c70.intoArray(out, oo + 7 * ldo); c71.intoArray(out, oo + 7 * ldo + L);
-    }
 
     private static float[] grow(float[][] holder, int i, int size) {
         if (holder[i].length < size) holder[i] = new float[size];

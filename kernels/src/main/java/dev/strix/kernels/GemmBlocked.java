@@ -59,9 +59,9 @@ final class GemmBlocked {
                         for (int jr = 0; jr < nc; jr += NR) {
                             int nr = Math.min(NR, nc - jr);
                             if (mr == MR && nr == NR) {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, rowOff + jr, ldc, first, beta);
+                                kernel(kc, ap, ir * kc, bp, jr * kc, NR, c, rowOff + jr, ldc, first, beta);
                             } else {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, NR, true, 0f);
+                                kernel(kc, ap, ir * kc, bp, jr * kc, NR, tile, 0, NR, true, 0f);
                                 merge(tile, mr, nr, c, rowOff + jr, ldc, first, beta);
                             }
                         }
@@ -89,9 +89,9 @@ final class GemmBlocked {
                 for (int jr = 0; jr < n; jr += NR) {
                     int nr = Math.min(NR, n - jr), bAt = (jr / NR) * bStride + pc * NR;
                     if (mr == MR && nr == NR) {
-                        kernel(kc, ap, aAt, bp, bAt, c, rowOff + jr, ldc, first, beta);
+                        kernel(kc, ap, aAt, bp, bAt, NR, c, rowOff + jr, ldc, first, beta);
                     } else {
-                        kernel(kc, ap, aAt, bp, bAt, tile, 0, NR, true, 0f);
+                        kernel(kc, ap, aAt, bp, bAt, NR, tile, 0, NR, true, 0f);
                         merge(tile, mr, nr, c, rowOff + jr, ldc, first, beta);
                     }
                 }
@@ -195,9 +195,12 @@ final class GemmBlocked {
         }
     }
 
-    /** The 8 x 2-vector micro-kernel: C tile (+)= packed A panel * packed B panel over kc steps. */
-    private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
-                               float[] c, int co, int ldc, boolean first, float beta) {
+    /**
+     * The 8 x 2-vector micro-kernel: C tile (+)= packed A panel * B over kc steps, B's row p (2 vectors) at
+     * bo + p * bStep (NR for a packed B panel; a row stride for a plain row-major B, as {@link ConvWinograd} has).
+     */
+    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, int bStep,
+                       float[] c, int co, int ldc, boolean first, float beta) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -206,7 +209,7 @@ final class GemmBlocked {
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
         FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
+        for (int p = 0; p < kc; p++, ao += MR, bo += bStep) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bo);
             FloatVector b1 = FloatVector.fromArray(F, bp, bo + 1 * L);
             FloatVector a;
