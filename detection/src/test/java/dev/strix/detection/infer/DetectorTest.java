@@ -77,6 +77,24 @@ class DetectorTest {
         }
     }
 
+    @Test
+    void warmUpRunsPassesAndChangesNoDetection() throws Exception {
+        try (Detector d = load(128)) {
+            BufferedImage image = TinyDetNets.picture(160, 120, 3);
+            List<DetectedObject> before = d.detect(image);
+            assertTrue(d.warmUp(3) == d, "returns the detector for chaining");
+            d.warmUp(0);
+            List<DetectedObject> after = d.detect(image);
+            assertFalse(before.isEmpty());
+            assertEquals(before, after, "the same detections before and after the warm-up");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.warmUp(-1));
+            assertTrue(e.getMessage().contains("-1"), e.getMessage());
+        }
+        Detector closed = load(128);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.warmUp(1));
+    }
+
     /**
      * A 320x200 image at input size 320 is letterboxed at scale 1 with 60 rows of padding above: its detections must
      * be those of the hand-made padded 320x320 frame moved up by 60 rows and clipped to 320x200.
