@@ -80,6 +80,10 @@ public final class Conv2d {
      */
     public static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
         checkSizes(s, "y", y, s.outputSize(), x, w, bias);
+        if (ConvWinograd4.suits(s)) {
+            ConvWinograd4.forward(y, x, w, bias, s, relu);
+            return;
+        }
         if (ConvWinograd.suits(s)) {
             ConvWinograd.forward(y, x, w, bias, s, relu);
             return;

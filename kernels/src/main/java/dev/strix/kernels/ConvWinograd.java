@@ -28,9 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes of two pairs of vectors are the four patch columns of L consecutive tiles. The results differ from the
  * direct convolution by rounding only (the transforms' coefficients are 0, +-1/2 and +-1).
  *
- * <p>{@link Conv2d} sends the forward pass here when {@link #suits} says it pays, the stride-1 backward-data pass
- * too (it is a forward convolution with flipped filters), and the filter gradient ({@link #backwardFilter}, the
- * chain rule through the same transforms) when {@link #suitsFilter} does. {@code -D}{@value #PROPERTY}{@code
+ * <p>{@link Conv2d} sends the forward pass here when {@link #suits} says it pays (and {@link ConvWinograd4}, the
+ * larger F(4x4, 3x3), does not take it), the stride-1 backward-data pass too (it is a forward convolution with
+ * flipped filters), and the filter gradient ({@link #backwardFilter}, the chain rule through the same transforms)
+ * when {@link #suitsFilter} does. {@code -D}{@value #PROPERTY}{@code
  * =false} turns the path off.
  */
 final class ConvWinograd {
@@ -556,8 +557,12 @@ final class ConvWinograd {
      * last vector reads on into the next row (lanes of tiles past the row, whose results are never stored).
      */
     private static void pad(float[] xp, float[] x, Geometry geo) {
-        ConvShape s = geo.s;
-        int h = s.inH(), w = s.inW(), hp = geo.hp, wp = geo.wp, ph = s.padH(), pw = s.padW();
+        pad(xp, x, geo.s, geo.hp, geo.wp);
+    }
+
+    /** {@link #pad} with hp rows and wp columns per plane (at least the padded input's). */
+    static void pad(float[] xp, float[] x, ConvShape s, int hp, int wp) {
+        int h = s.inH(), w = s.inW(), ph = s.padH(), pw = s.padW();
         int planes = s.batch() * s.inChannels(), copy = Math.min(w, wp - pw);
         Parallel.forRange(planes, Math.max(1, 16 * 1024 / (hp * wp)), (p0, p1) -> {
             for (int pl = p0; pl < p1; pl++) {
@@ -711,12 +716,12 @@ final class ConvWinograd {
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, i -> L / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
 
-    private static float[] grow(float[][] holder, int i, int size) {
+    static float[] grow(float[][] holder, int i, int size) {
         if (holder[i].length < size) holder[i] = new float[size];
         return holder[i];
     }
 
-    private static float[] buffer(ThreadLocal<float[][]> kind, int size) {
+    static float[] buffer(ThreadLocal<float[][]> kind, int size) {
         float[][] holder = kind.get();
         if (holder[0].length < size) holder[0] = new float[size];
         return holder[0];

@@ -1,0 +1,345 @@
+package dev.strix.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 3x3 stride-1 convolution by Winograd's F(4x4, 3x3): 36 multiplications per 4 x 4 output tile and channel pair
+ * instead of 144 (F(2x2, 3x3), {@link ConvWinograd}, needs 64 for the same 16 outputs).
+ *
+ * <p>Legend: 4 x 4 output tiles, tile (i, j) of image n reading the 6 x 6 input patch at (4i - padH, 4j - padW).
+ * With
+ * <pre>
+ *   B^T = | 4  0 -5  0  1  0 |    G = |  1/4     0     0   |    A^T = | 1  1  1  1  1  0 |
+ *         | 0 -4 -4  1  1  0 |        | -1/6  -1/6  -1/6  |          | 0  1 -1  2 -2  0 |
+ *         | 0  4 -4 -1  1  0 |        | -1/6   1/6  -1/6  |          | 0  1  1  4  4  0 |
+ *         | 0 -2 -1  2  1  0 |        |  1/24  1/12  1/6  |          | 0  1 -1  8 -8  1 |
+ *         | 0  2 -1 -2  1  0 |        |  1/24 -1/12  1/6  |
+ *         | 0  4  0 -5  0  1 |        |  0     0     1    |
+ * </pre>
+ * U = G g G^T, V = B^T d B, Y = A^T [sum_c U (.) V] A: one GEMM per element of the 6 x 6 transformed domain (36),
+ * with the micro-kernel of {@link GemmBlocked}, in blocks of tiles that keep V and M in L2, as in
+ * {@link ConvWinograd}. The transforms run across L tiles at once on the zero-padded input: the four column
+ * phases of four vectors (and of four more, 4 columns on) are the six patch columns of L tiles. Only planes whose
+ * tile rows fill a vector are taken: L tiles per row (outputs 4L wide), or L/2 (2L wide, two tile rows per
+ * vector), with sides that are multiples of 4. The larger coefficients round more than F(2x2, 3x3) does (still
+ * within a few units in the sixth digit of the sum of the terms' magnitudes).
+ */
+final class ConvWinograd4 {
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.F.length();
+    private static final int MR = GemmBlocked.MR, NR = GemmBlocked.NR;
+    /** Target bytes of one block's V and M together, as {@link ConvWinograd}'s. */
+    private static final int BLOCK_BYTES = 768 * 1024;
+
+    private static final ThreadLocal<float[][]> WEIGHTS = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Per-thread V, M and 48 vectors of transform scratch. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private ConvWinograd4() {}
+
+    /** Whether {@link #forward} can compute this convolution: as {@link ConvWinograd#applies}, and whole vectors of tiles. */
+    static boolean applies(ConvShape s) {
+        if (!ConvWinograd.applies(s) || L < 8 || s.outH() % 4 != 0 || s.outW() % 4 != 0) return false;
+        int tilesW = s.outW() / 4;
+        return tilesW == L || (2 * tilesW == L && (s.outH() / 4) % 2 == 0);
+    }
+
+    /** Whether the forward pass should come here: it {@link #applies}, with the channels {@link ConvWinograd#suits} asks. */
+    static boolean suits(ConvShape s) {
+        return applies(s) && ConvWinograd.suits(s);
+    }
+
+    /** y = conv(x, w) + bias, then max(0, .) when relu; for shapes it {@link #applies} to. */
+    static void forward(float[] y, float[] x, float[] w, float[] bias, ConvShape s, boolean relu) {
+        if (!applies(s)) throw new IllegalArgumentException("Winograd F(4x4,3x3) does not take " + s);
+        int k = s.outChannels(), c = s.inChannels(), kp = (k + MR - 1) / MR * MR;
+        int uStride = kp * c + 16;
+        float[] u = ConvWinograd.buffer(WEIGHTS, 36 * uStride);
+        transformWeights(w, k, c, kp, uStride, u);
+        int tilesH = s.outH() / 4, tilesW = s.outW() / 4, tiles = s.batch() * tilesH * tilesW;
+        int hp = 4 * tilesH + 2, wp = 4 * tilesW + 2;
+        float[] xp = ConvWinograd.buffer(PADDED, s.batch() * c * hp * wp + 4 * L + 8);
+        ConvWinograd.pad(xp, x, s, hp, wp);
+        int fit = BLOCK_BYTES / (144 * (c + kp)) / NR * NR;
+        int spread = (tiles + 4 * Parallel.threads() - 1) / (4 * Parallel.threads());
+        int tb = Math.max(NR, Math.min(Math.min(fit, (spread + NR - 1) / NR * NR), 8 * NR));
+        int blocks = (tiles + tb - 1) / tb;
+        Plan plan = new Plan(s, tilesH, tilesW, kp, tb + L, hp, wp, uStride);
+        Parallel.forEachItem(blocks, b -> {
+            int t0 = b * tb, t1 = Math.min(tiles, t0 + tb);
+            block(y, xp, u, bias, relu, plan, t0, t1);
+        });
+    }
+
+    /** Sizes of one call; pairs: two tile rows of L/2 tiles per vector. */
+    private record Plan(ConvShape s, int tilesH, int tilesW, int kp, int ldv, int hp, int wp, int uStride) {
+        boolean pairs() {
+            return 2 * tilesW == L;
+        }
+
+        int vStride() {
+            return s.inChannels() * ldv + 16;
+        }
+
+        int mStride() {
+            return kp * ldv + 16;
+        }
+    }
+
+    private static void block(float[] y, float[] xp, float[] u, float[] bias, boolean relu, Plan plan, int t0, int t1) {
+        int c = plan.s.inChannels(), kp = plan.kp, ldv = plan.ldv, cols = (t1 - t0 + NR - 1) / NR * NR;
+        float[][] sc = SCRATCH.get();
+        float[] v = ConvWinograd.grow(sc, 0, 36 * plan.vStride()), m = ConvWinograd.grow(sc, 1, 36 * plan.mStride());
+        float[] tmp = ConvWinograd.grow(sc, 2, 48 * L);
+        inputTransform(xp, plan, t0, t1, v, tmp);
+        for (int xi = 0; xi < 36; xi++) {
+            int uo = xi * plan.uStride, vo = xi * plan.vStride(), mo = xi * plan.mStride();
+            for (int ir = 0; ir < kp; ir += MR)
+                for (int jr = 0; jr < cols; jr += NR)
+                    GemmBlocked.kernel(c, u, uo + ir * c, v, vo + jr, ldv, m, mo + ir * ldv + jr, ldv, true, 0f);
+        }
+        outputTransform(y, m, bias, relu, plan, t0, t1, tmp);
+    }
+
+    /**
+     * U of every (k, c) filter into 36 packed GEMM operands (element xi at xi * uStride, rows in panels of MR as in
+     * {@link ConvWinograd#transformWeights}, rows k >= K zero).
+     */
+    static void transformWeights(float[] w, int k, int c, int kp, int uStride, float[] u) {
+        Parallel.forRange(kp / MR, Math.max(1, 1024 / c), (p0, p1) -> {
+            float[] gg = new float[18], t = new float[36];
+            for (int panel = p0; panel < p1; panel++) {
+                for (int r = 0; r < MR; r++) {
+                    int row = panel * MR + r, at = panel * MR * c + r;
+                    for (int q = 0; q < c; q++, at += MR) {
+                        if (row >= k) {
+                            for (int xi = 0; xi < 36; xi++) u[xi * uStride + at] = 0f;
+                            continue;
+                        }
+                        filter(w, (row * c + q) * 9, gg, t);
+                        for (int xi = 0; xi < 36; xi++) u[xi * uStride + at] = t[xi];
+                    }
+                }
+            }
+        });
+    }
+
+    /** t (6 x 6, row-major) = G g G^T of the 3 x 3 filter at w[at ..]; gg holds G g (6 x 3). */
+    static void filter(float[] w, int at, float[] gg, float[] t) {
+        for (int j = 0; j < 3; j++) {
+            float g0 = w[at + j], g1 = w[at + 3 + j], g2 = w[at + 6 + j];
+            gg[j] = g0 / 4f;
+            gg[3 + j] = -(g0 + g1 + g2) / 6f;
+            gg[6 + j] = -(g0 - g1 + g2) / 6f;
+            gg[9 + j] = g0 / 24f + g1 / 12f + g2 / 6f;
+            gg[12 + j] = g0 / 24f - g1 / 12f + g2 / 6f;
+            gg[15 + j] = g2;
+        }
+        for (int i = 0; i < 6; i++) {
+            float g0 = gg[3 * i], g1 = gg[3 * i + 1], g2 = gg[3 * i + 2];
+            t[6 * i] = g0 / 4f;
+            t[6 * i + 1] = -(g0 + g1 + g2) / 6f;
+            t[6 * i + 2] = -(g0 - g1 + g2) / 6f;
+            t[6 * i + 3] = g0 / 24f + g1 / 12f + g2 / 6f;
+            t[6 * i + 4] = g0 / 24f - g1 / 12f + g2 / 6f;
+            t[6 * i + 5] = g2;
+        }
+    }
+
+    /** V: element xi of channel q and block column col at v[xi * vStride + q * ldv + col]. */
+    private static void inputTransform(float[] xp, Plan plan, int t0, int t1, float[] v, float[] tmp) {
+        ConvShape s = plan.s;
+        int c = s.inChannels(), ldv = plan.ldv, wp = plan.wp, hp = plan.hp, tilesW = plan.tilesW;
+        int perImage = plan.tilesH * tilesW, vStride = plan.vStride();
+        boolean pairs = plan.pairs();
+        int hiStep = pairs ? 4 * wp : 2 * L;
+        for (int q = 0; q < c; q++) {
+            for (int t = t0; t < t1; ) {
+                int n = t / perImage, r = t - n * perImage, i = r / tilesW, j0 = r - i * tilesW;
+                int j1 = Math.min(tilesW, j0 + (t1 - t)), col0 = t - t0 - j0;
+                int base = ((n * c + q) * hp + 4 * i) * wp;
+                for (int j = j0; j < j1; j += L)
+                    segment(xp, base + 4 * j, wp, hiStep, tmp, v, q * ldv + col0 + j, vStride);
+                t += pairs ? 2 * tilesW : j1 - j0;
+            }
+        }
+    }
+
+    /**
+     * L tiles: the 6 patch rows from a[base] (rows wp apart), each read as 8 vectors (offsets 0, L, hiStep,
+     * hiStep + L, and the same 4 columns on); first B^T down the rows of each vector (into tmp), then per row of
+     * the result the four column phases and B along them, stored at v[at + xi * vStride].
+     */
+    private static void segment(float[] a, int base, int wp, int hiStep, float[] tmp, float[] v, int at, int vStride) {
+        for (int p = 0; p < 8; p++) {
+            int o = base + (p & 3) % 2 * L + ((p & 3) >= 2 ? hiStep : 0) + (p >= 4 ? 4 : 0);
+            FloatVector x0 = FloatVector.fromArray(F, a, o);
+            FloatVector x1 = FloatVector.fromArray(F, a, o + 1 * wp);
+            FloatVector x2 = FloatVector.fromArray(F, a, o + 2 * wp);
+            FloatVector x3 = FloatVector.fromArray(F, a, o + 3 * wp);
+            FloatVector x4 = FloatVector.fromArray(F, a, o + 4 * wp);
+            FloatVector x5 = FloatVector.fromArray(F, a, o + 5 * wp);
+            // B^T: (4x0 - 5x2 + x4, (x4 - 4x2) +- (x3 - 4x1), (x4 - x2) +- 2(x3 - x1), 4x1 - 5x3 + x5)
+            FloatVector e = x4.sub(x2.mul(4f)), f = x3.sub(x1.mul(4f)), g = x4.sub(x2), h = x3.sub(x1).mul(2f);
+            x0.mul(4f).sub(x2.mul(5f)).add(x4).intoArray(tmp, p * L);
+            e.add(f).intoArray(tmp, (8 + p) * L);
+            e.sub(f).intoArray(tmp, (16 + p) * L);
+            g.add(h).intoArray(tmp, (24 + p) * L);
+            g.sub(h).intoArray(tmp, (32 + p) * L);
+            x1.mul(4f).sub(x3.mul(5f)).add(x5).intoArray(tmp, (40 + p) * L);
+        }
+        for (int row = 0; row < 6; row++) {
+            int o = row * 8 * L;
+            FloatVector v0 = FloatVector.fromArray(F, tmp, o), v1 = FloatVector.fromArray(F, tmp, o + L);
+            FloatVector v2 = FloatVector.fromArray(F, tmp, o + 2 * L), v3 = FloatVector.fromArray(F, tmp, o + 3 * L);
+            FloatVector w0 = FloatVector.fromArray(F, tmp, o + 4 * L), w1 = FloatVector.fromArray(F, tmp, o + 5 * L);
+            FloatVector w2 = FloatVector.fromArray(F, tmp, o + 6 * L), w3 = FloatVector.fromArray(F, tmp, o + 7 * L);
+            FloatVector x0 = v0.rearrange(S0).blend(v1.rearrange(S0), Q1).blend(v2.rearrange(S0), Q2).blend(v3.rearrange(S0), Q3);
+            FloatVector x1 = v0.rearrange(S1).blend(v1.rearrange(S1), Q1).blend(v2.rearrange(S1), Q2).blend(v3.rearrange(S1), Q3);
+            FloatVector x2 = v0.rearrange(S2).blend(v1.rearrange(S2), Q1).blend(v2.rearrange(S2), Q2).blend(v3.rearrange(S2), Q3);
+            FloatVector x3 = v0.rearrange(S3).blend(v1.rearrange(S3), Q1).blend(v2.rearrange(S3), Q2).blend(v3.rearrange(S3), Q3);
+            FloatVector x4 = w0.rearrange(S0).blend(w1.rearrange(S0), Q1).blend(w2.rearrange(S0), Q2).blend(w3.rearrange(S0), Q3);
+            FloatVector x5 = w0.rearrange(S1).blend(w1.rearrange(S1), Q1).blend(w2.rearrange(S1), Q2).blend(w3.rearrange(S1), Q3);
+            FloatVector e = x4.sub(x2.mul(4f)), f = x3.sub(x1.mul(4f)), g = x4.sub(x2), h = x3.sub(x1).mul(2f);
+            int to = at + 6 * row * vStride;
+            x0.mul(4f).sub(x2.mul(5f)).add(x4).intoArray(v, to);
+            e.add(f).intoArray(v, to + vStride);
+            e.sub(f).intoArray(v, to + 2 * vStride);
+            g.add(h).intoArray(v, to + 3 * vStride);
+            g.sub(h).intoArray(v, to + 4 * vStride);
+            x1.mul(4f).sub(x3.mul(5f)).add(x5).intoArray(v, to + 5 * vStride);
+        }
+    }
+
+    /** y tiles of [t0, t1) = A^T M A (+ bias, then ReLU): whole rows of 4 L outputs (or 2 L in two rows). */
+    private static void outputTransform(float[] y, float[] m, float[] bias, boolean relu, Plan plan, int t0, int t1,
+                                        float[] tmp) {
+        ConvShape s = plan.s;
+        int k = s.outChannels(), p = s.outH(), qw = s.outW(), ldv = plan.ldv, mStride = plan.mStride();
+        int tilesW = plan.tilesW, perImage = plan.tilesH * tilesW;
+        boolean pairs = plan.pairs();
+        // the third and fourth vectors of an output row: 2L columns on, or (pairs of tile rows) 4 output rows down
+        int hiOff = pairs ? 4 * qw : 2 * L;
+        for (int ch = 0; ch < k; ch++) {
+            float b = bias == null ? 0f : bias[ch];
+            for (int t = t0; t < t1; ) {
+                int n = t / perImage, r = t - n * perImage, i = r / tilesW, j0 = r - i * tilesW;
+                int j1 = Math.min(tilesW, j0 + (t1 - t)), col0 = t - t0 - j0;
+                for (int j = j0; j < j1; j += L) {
+                    int at = ch * ldv + col0 + j;
+                    int out = ((n * k + ch) * p + 4 * i) * qw + 4 * j;
+                    tile(m, at, mStride, tmp, y, out, qw, hiOff, b, relu);
+                }
+                t += pairs ? 2 * tilesW : j1 - j0;
+            }
+        }
+    }
+
+    /** One output channel of L tiles: M A per row of M into tmp, then A^T down the columns, interleaved into y. */
+    private static void tile(float[] m, int at, int mStride, float[] tmp, float[] y, int out, int qw, int hiOff,
+                             float b, boolean relu) {
+        for (int a = 0; a < 6; a++) {
+            int o = at + 6 * a * mStride;
+            FloatVector m0 = FloatVector.fromArray(F, m, o), m1 = FloatVector.fromArray(F, m, o + mStride);
+            FloatVector m2 = FloatVector.fromArray(F, m, o + 2 * mStride), m3 = FloatVector.fromArray(F, m, o + 3 * mStride);
+            FloatVector m4 = FloatVector.fromArray(F, m, o + 4 * mStride), m5 = FloatVector.fromArray(F, m, o + 5 * mStride);
+            // A^T on a row: (m0 + s12 + s34, d12 + 2 d34, s12 + 4 s34, d12 + 8 d34 + m5)
+            FloatVector s12 = m1.add(m2), d12 = m1.sub(m2), s34 = m3.add(m4), d34 = m3.sub(m4);
+            m0.add(s12).add(s34).intoArray(tmp, (4 * a) * L);
+            d12.add(d34.mul(2f)).intoArray(tmp, (4 * a + 1) * L);
+            s12.add(s34.mul(4f)).intoArray(tmp, (4 * a + 2) * L);
+            d12.add(d34.mul(8f)).add(m5).intoArray(tmp, (4 * a + 3) * L);
+        }
+        FloatVector bv = FloatVector.broadcast(F, b), zero = FloatVector.zero(F);
+        FloatVector n00 = FloatVector.fromArray(F, tmp, 0 * L), n10 = FloatVector.fromArray(F, tmp, 4 * L);
+        FloatVector n20 = FloatVector.fromArray(F, tmp, 8 * L), n30 = FloatVector.fromArray(F, tmp, 12 * L);
+        FloatVector n40 = FloatVector.fromArray(F, tmp, 16 * L), n50 = FloatVector.fromArray(F, tmp, 20 * L);
+        FloatVector s0 = n10.add(n20), d0 = n10.sub(n20), t0 = n30.add(n40), u0 = n30.sub(n40);
+        FloatVector y00 = n00.add(s0).add(t0).add(bv), y10 = d0.add(u0.mul(2f)).add(bv);
+        FloatVector y20 = s0.add(t0.mul(4f)).add(bv), y30 = d0.add(u0.mul(8f)).add(n50).add(bv);
+        FloatVector n01 = FloatVector.fromArray(F, tmp, 1 * L), n11 = FloatVector.fromArray(F, tmp, 5 * L);
+        FloatVector n21 = FloatVector.fromArray(F, tmp, 9 * L), n31 = FloatVector.fromArray(F, tmp, 13 * L);
+        FloatVector n41 = FloatVector.fromArray(F, tmp, 17 * L), n51 = FloatVector.fromArray(F, tmp, 21 * L);
+        FloatVector s1 = n11.add(n21), d1 = n11.sub(n21), t1 = n31.add(n41), u1 = n31.sub(n41);
+        FloatVector y01 = n01.add(s1).add(t1).add(bv), y11 = d1.add(u1.mul(2f)).add(bv);
+        FloatVector y21 = s1.add(t1.mul(4f)).add(bv), y31 = d1.add(u1.mul(8f)).add(n51).add(bv);
+        FloatVector n02 = FloatVector.fromArray(F, tmp, 2 * L), n12 = FloatVector.fromArray(F, tmp, 6 * L);
+        FloatVector n22 = FloatVector.fromArray(F, tmp, 10 * L), n32 = FloatVector.fromArray(F, tmp, 14 * L);
+        FloatVector n42 = FloatVector.fromArray(F, tmp, 18 * L), n52 = FloatVector.fromArray(F, tmp, 22 * L);
+        FloatVector s2 = n12.add(n22), d2 = n12.sub(n22), t2 = n32.add(n42), u2 = n32.sub(n42);
+        FloatVector y02 = n02.add(s2).add(t2).add(bv), y12 = d2.add(u2.mul(2f)).add(bv);
+        FloatVector y22 = s2.add(t2.mul(4f)).add(bv), y32 = d2.add(u2.mul(8f)).add(n52).add(bv);
+        FloatVector n03 = FloatVector.fromArray(F, tmp, 3 * L), n13 = FloatVector.fromArray(F, tmp, 7 * L);
+        FloatVector n23 = FloatVector.fromArray(F, tmp, 11 * L), n33 = FloatVector.fromArray(F, tmp, 15 * L);
+        FloatVector n43 = FloatVector.fromArray(F, tmp, 19 * L), n53 = FloatVector.fromArray(F, tmp, 23 * L);
+        FloatVector s3 = n13.add(n23), d3 = n13.sub(n23), t3 = n33.add(n43), u3 = n33.sub(n43);
+        FloatVector y03 = n03.add(s3).add(t3).add(bv), y13 = d3.add(u3.mul(2f)).add(bv);
+        FloatVector y23 = s3.add(t3.mul(4f)).add(bv), y33 = d3.add(u3.mul(8f)).add(n53).add(bv);
+        if (relu) {
+            y00 = y00.max(zero); y01 = y01.max(zero); y02 = y02.max(zero); y03 = y03.max(zero);
+            y10 = y10.max(zero); y11 = y11.max(zero); y12 = y12.max(zero); y13 = y13.max(zero);
+            y20 = y20.max(zero); y21 = y21.max(zero); y22 = y22.max(zero); y23 = y23.max(zero);
+            y30 = y30.max(zero); y31 = y31.max(zero); y32 = y32.max(zero); y33 = y33.max(zero);
+        }
+        // output row r: lane l of vector u is column l % 4 of tile u L/4 + l / 4
+        y00.rearrange(Z0).blend(y01.rearrange(Z0), C1).blend(y02.rearrange(Z0), C2).blend(y03.rearrange(Z0), C3)
+                .intoArray(y, out);
+        y00.rearrange(Z1).blend(y01.rearrange(Z1), C1).blend(y02.rearrange(Z1), C2).blend(y03.rearrange(Z1), C3)
+                .intoArray(y, out + L);
+        y00.rearrange(Z2).blend(y01.rearrange(Z2), C1).blend(y02.rearrange(Z2), C2).blend(y03.rearrange(Z2), C3)
+                .intoArray(y, out + hiOff);
+        y00.rearrange(Z3).blend(y01.rearrange(Z3), C1).blend(y02.rearrange(Z3), C2).blend(y03.rearrange(Z3), C3)
+                .intoArray(y, out + hiOff + L);
+        y10.rearrange(Z0).blend(y11.rearrange(Z0), C1).blend(y12.rearrange(Z0), C2).blend(y13.rearrange(Z0), C3)
+                .intoArray(y, out + 1 * qw);
+        y10.rearrange(Z1).blend(y11.rearrange(Z1), C1).blend(y12.rearrange(Z1), C2).blend(y13.rearrange(Z1), C3)
+                .intoArray(y, out + 1 * qw + L);
+        y10.rearrange(Z2).blend(y11.rearrange(Z2), C1).blend(y12.rearrange(Z2), C2).blend(y13.rearrange(Z2), C3)
+                .intoArray(y, out + 1 * qw + hiOff);
+        y10.rearrange(Z3).blend(y11.rearrange(Z3), C1).blend(y12.rearrange(Z3), C2).blend(y13.rearrange(Z3), C3)
+                .intoArray(y, out + 1 * qw + hiOff + L);
+        y20.rearrange(Z0).blend(y21.rearrange(Z0), C1).blend(y22.rearrange(Z0), C2).blend(y23.rearrange(Z0), C3)
+                .intoArray(y, out + 2 * qw);
+        y20.rearrange(Z1).blend(y21.rearrange(Z1), C1).blend(y22.rearrange(Z1), C2).blend(y23.rearrange(Z1), C3)
+                .intoArray(y, out + 2 * qw + L);
+        y20.rearrange(Z2).blend(y21.rearrange(Z2), C1).blend(y22.rearrange(Z2), C2).blend(y23.rearrange(Z2), C3)
+                .intoArray(y, out + 2 * qw + hiOff);
+        y20.rearrange(Z3).blend(y21.rearrange(Z3), C1).blend(y22.rearrange(Z3), C2).blend(y23.rearrange(Z3), C3)
+                .intoArray(y, out + 2 * qw + hiOff + L);
+        y30.rearrange(Z0).blend(y31.rearrange(Z0), C1).blend(y32.rearrange(Z0), C2).blend(y33.rearrange(Z0), C3)
+                .intoArray(y, out + 3 * qw);
+        y30.rearrange(Z1).blend(y31.rearrange(Z1), C1).blend(y32.rearrange(Z1), C2).blend(y33.rearrange(Z1), C3)
+                .intoArray(y, out + 3 * qw + L);
+        y30.rearrange(Z2).blend(y31.rearrange(Z2), C1).blend(y32.rearrange(Z2), C2).blend(y33.rearrange(Z2), C3)
+                .intoArray(y, out + 3 * qw + hiOff);
+        y30.rearrange(Z3).blend(y31.rearrange(Z3), C1).blend(y32.rearrange(Z3), C2).blend(y33.rearrange(Z3), C3)
+                .intoArray(y, out + 3 * qw + hiOff + L);
+    }
+
+    /** S_m: lane l reads lane (4l + m) mod L; Q1..Q3: the second to fourth quarters of the lanes. */
+    private static final VectorShuffle<Float> S0 = VectorShuffle.fromOp(F, l -> (4 * l) & (L - 1));
+    private static final VectorShuffle<Float> S1 = VectorShuffle.fromOp(F, l -> (4 * l + 1) & (L - 1));
+    private static final VectorShuffle<Float> S2 = VectorShuffle.fromOp(F, l -> (4 * l + 2) & (L - 1));
+    private static final VectorShuffle<Float> S3 = VectorShuffle.fromOp(F, l -> (4 * l + 3) & (L - 1));
+    private static final VectorMask<Float> Q1 = lanes(l -> l >= L / 4 && l < L / 2);
+    private static final VectorMask<Float> Q2 = lanes(l -> l >= L / 2 && l < 3 * L / 4);
+    private static final VectorMask<Float> Q3 = lanes(l -> l >= 3 * L / 4);
+    /** Z_u: lane l reads lane u L/4 + l/4; C1..C3: lanes with l % 4 == 1, 2, 3. */
+    private static final VectorShuffle<Float> Z0 = VectorShuffle.fromOp(F, l -> l / 4);
+    private static final VectorShuffle<Float> Z1 = VectorShuffle.fromOp(F, l -> L / 4 + l / 4);
+    private static final VectorShuffle<Float> Z2 = VectorShuffle.fromOp(F, l -> L / 2 + l / 4);
+    private static final VectorShuffle<Float> Z3 = VectorShuffle.fromOp(F, l -> 3 * L / 4 + l / 4);
+    private static final VectorMask<Float> C1 = lanes(l -> l % 4 == 1);
+    private static final VectorMask<Float> C2 = lanes(l -> l % 4 == 2);
+    private static final VectorMask<Float> C3 = lanes(l -> l % 4 == 3);
+
+    private static VectorMask<Float> lanes(java.util.function.IntPredicate set) {
+        boolean[] bits = new boolean[L];
+        for (int l = 0; l < L; l++) bits[l] = set.test(l);
+        return VectorMask.fromArray(F, bits, 0);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.strix.kernels;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@link ConvWinograd4} against a double-precision direct convolution, bounded by the terms' magnitudes. */
+@Tag("simd")
+class ConvWinograd4Test {
+    /** Outputs 4L or 2L wide at 512 and 256 bits (64, 32, 16 columns), paddings 0-2, K not a multiple of 8. */
+    private static final ConvShape[] SHAPES = {
+            ConvShape.of(1, 16, 32, 32, 16, 3, 1, 1),
+            ConvShape.of(2, 24, 34, 34, 20, 3, 1, 0),
+            ConvShape.of(1, 17, 30, 30, 16, 3, 1, 2),
+            ConvShape.of(1, 16, 64, 64, 24, 3, 1, 1),
+            ConvShape.of(3, 16, 16, 16, 16, 3, 1, 1),
+            ConvShape.of(2, 16, 24, 32, 16, 3, 1, 1),
+    };
+
+    /** Largest error seen: 5.9e-7 of 9x the magnitude sum over these shapes (F(2x2, 3x3): 1.6e-8). */
+    private static final double REL = 2e-6;
+
+    @BeforeEach
+    void needsVectors() {
+        assumeTrue(Simd.ENABLED, "the Winograd path runs only with SIMD on (" + Simd.PROPERTY + " = 0 here)");
+    }
+
+    @Test
+    void forwardMatchesDirectSums() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        int tested = 0;
+        for (ConvShape s : SHAPES) {
+            if (!ConvWinograd4.applies(s)) continue;
+            tested++;
+            float[] x = random(rnd, s.inputSize()), w = random(rnd, s.weightSize()), b = random(rnd, s.outChannels());
+            double[][] want = direct(x, w, s);
+            for (boolean relu : new boolean[] {false, true}) {
+                for (float[] bias : new float[][] {b, null}) {
+                    float[] y = new float[s.outputSize()];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    ConvWinograd4.forward(y, x, w, bias, s, relu);
+                    check(want, bias, relu, y, s, "forward " + s + (relu ? " relu" : "") + (bias == null ? "" : " bias"));
+                }
+            }
+        }
+        assertTrue(tested >= 3, tested + " shapes at " + Simd.LANES + " lanes");
+    }
+
+    @Test
+    void filterTransformMatchesTheMatrixProduct() {
+        float[] g = {0.5f, -1f, 2f, 3f, 0.25f, -0.75f, 1.5f, -2f, 1f};
+        double[][] gm = {{0.25, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+                {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+        float[] t = new float[36];
+        ConvWinograd4.filter(g, 0, new float[18], t);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++) {
+                double u = 0;
+                for (int a = 0; a < 3; a++)
+                    for (int c = 0; c < 3; c++) u += gm[i][a] * g[3 * a + c] * gm[j][c];
+                assertEquals(u, t[6 * i + j], 1e-6, "U(" + i + "," + j + ")");
+            }
+    }
+
+    @Test
+    void takesOnlyPlanesWhoseTileRowsFillAVector() {
+        assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 30, 30, 16, 3, 1, 1)), "30 x 30: not whole tiles");
+        assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 8, 8, 16, 3, 1, 1)), "2 tiles a row");
+        assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 32, 32, 16, 3, 2, 1)), "stride 2");
+        int side = 4 * Simd.LANES;
+        assertTrue(ConvWinograd4.applies(ConvShape.of(1, 16, side, side, 16, 3, 1, 1)), side + " columns");
+        assertTrue(ConvWinograd4.suits(ConvShape.of(8, 64, side / 2, side / 2, 64, 3, 1, 1)), "DetNet's 64 channels");
+        assertFalse(ConvWinograd4.suits(ConvShape.of(8, 64, side / 2, side / 2, 20, 3, 1, 1)), "20 outputs");
+    }
+
+    @Test
+    void conv2dTakesThisPathAndTheSameResultOnOneThread() {
+        int side = 2 * Simd.LANES;
+        ConvShape s = ConvShape.of(3, 64, side, side, 64, 3, 1, 1);
+        SplittableRandom rnd = new SplittableRandom(22);
+        float[] x = random(rnd, s.inputSize()), w = random(rnd, s.weightSize());
+        float[] via = new float[s.outputSize()], direct = new float[s.outputSize()], single = new float[s.outputSize()];
+        Conv2d.forward(via, x, w, null, s);
+        ConvWinograd4.forward(direct, x, w, null, s, false);
+        assertArrayEquals(direct, via, "Conv2d.forward took this path");
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            ConvWinograd4.forward(single, x, w, null, s, false);
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        assertArrayEquals(single, direct, "1 thread vs the pool");
+    }
+
+    private static double[][] direct(float[] x, float[] w, ConvShape s) {
+        int n = s.batch(), c = s.inChannels(), h = s.inH(), wd = s.inW(), k = s.outChannels(), p = s.outH(), q = s.outW();
+        double[] sum = new double[s.outputSize()], mag = new double[s.outputSize()];
+        for (int b = 0; b < n; b++)
+            for (int o = 0; o < k; o++)
+                for (int i = 0; i < p; i++)
+                    for (int j = 0; j < q; j++) {
+                        double acc = 0, abs = 0;
+                        for (int ch = 0; ch < c; ch++)
+                            for (int r = 0; r < 3; r++)
+                                for (int t = 0; t < 3; t++) {
+                                    int yy = i - s.padH() + r, xx = j - s.padW() + t;
+                                    if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                                    double term = (double) x[((b * c + ch) * h + yy) * wd + xx] * w[((o * c + ch) * 3 + r) * 3 + t];
+                                    acc += term;
+                                    abs += Math.abs(term);
+                                }
+                        int at = ((b * k + o) * p + i) * q + j;
+                        sum[at] = acc;
+                        mag[at] = abs;
+                    }
+        return new double[][] {sum, mag};
+    }
+
+    private static void check(double[][] want, float[] bias, boolean relu, float[] y, ConvShape s, String what) {
+        int plane = s.outH() * s.outW();
+        double worst = 0;
+        for (int i = 0; i < y.length; i++) {
+            int k = (i / plane) % s.outChannels();
+            double v = want[0][i] + (bias == null ? 0 : bias[k]);
+            if (relu) v = Math.max(0, v);
+            double bound = REL * (9 * want[1][i] + 1) + 1e-6, d = Math.abs(v - y[i]);
+            if (!(d <= bound)) fail(what + ": output " + i + " want " + v + " got " + y[i] + " bound " + bound);
+            worst = Math.max(worst, d / (9 * want[1][i] + 1));
+        }
+        assertTrue(worst < REL, what + " worst relative error " + worst);
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return x;
+    }
+}
