@@ -216,6 +216,10 @@ public final class Conv2d {
     public static void backwardFilter(float[] dw, float[] dy, float[] x, ConvShape s) {
         checkSizes(s, "dw", dw, s.weightSize(), x, null, null);
         checkLength("dy", dy, s.outputSize());
+        if (ConvWinograd4.suitsFilter(s)) {
+            ConvWinograd4.backwardFilter(dw, dy, x, s);
+            return;
+        }
         if (ConvWinograd.suitsFilter(s)) {
             ConvWinograd.backwardFilter(dw, dy, x, s);
             return;

@@ -230,9 +230,9 @@ final class ConvWinograd {
 
     /** Per-chunk accumulators of the filter gradient's transformed sums, and the transposed dy (calling thread). */
     private static final ThreadLocal<float[][]> SUMS = ThreadLocal.withInitial(() -> new float[0][]);
-    private static final ThreadLocal<float[][]> DY_T = ThreadLocal.withInitial(() -> new float[1][0]);
+    static final ThreadLocal<float[][]> DY_T = ThreadLocal.withInitial(() -> new float[1][0]);
     /** Per-thread dM of one block of the filter gradient. */
-    private static final ThreadLocal<float[][]> DM = ThreadLocal.withInitial(() -> new float[1][0]);
+    static final ThreadLocal<float[][]> DM = ThreadLocal.withInitial(() -> new float[1][0]);
     /** Target bytes of one filter-gradient block's V and dM together. */
     private static final int FILTER_BLOCK_BYTES = 768 * 1024;
 
@@ -297,7 +297,7 @@ final class ConvWinograd {
     }
 
     /** The calling thread's {@code count} sum buffers of at least {@code size} floats. */
-    private static float[][] sums(int count, int size) {
+    static float[][] sums(int count, int size) {
         float[][] held = SUMS.get();
         if (held.length < count) {
             held = java.util.Arrays.copyOf(held, count);
@@ -311,7 +311,7 @@ final class ConvWinograd {
      * dyt (per image: 2 tilesH x 2 tilesW pixels, each kp floats) = dy's values, zero for pixels past P or Q and
      * channels past K.
      */
-    private static void transposeGradient(float[] dyt, float[] dy, ConvShape s, int tilesH, int tilesW, int kp) {
+    static void transposeGradient(float[] dyt, float[] dy, ConvShape s, int tilesH, int tilesW, int kp) {
         int k = s.outChannels(), p = s.outH(), q = s.outW(), pq = p * q, rows = 2 * tilesH, cols = 2 * tilesW;
         Parallel.forRange(s.batch() * rows, Math.max(1, 4096 / (cols * kp)), (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
@@ -447,7 +447,7 @@ final class ConvWinograd {
      * acc tile (8 rows of input channels x 2 vectors of output channels, row stride lda) = (first) or += the sum
      * over depth tiles of V rows (stride ldv) times dM rows (stride ldm).
      */
-    private static void filterKernel(int depth, float[] v, int vo, int ldv, float[] dm, int mo, int ldm,
+    static void filterKernel(int depth, float[] v, int vo, int ldv, float[] dm, int mo, int ldm,
                                      float[] acc, int ao, int lda, boolean first) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);

@@ -320,6 +320,231 @@ final class ConvWinograd4 {
                 .intoArray(y, out + 3 * qw + hiOff + L);
     }
 
+    /** Target bytes of one filter-gradient block's V and dM together. */
+    private static final int FILTER_BLOCK_BYTES = 768 * 1024;
+
+    /** Whether {@link Conv2d#backwardFilter} should come here: it {@link #applies}, with {@link ConvWinograd#suitsFilter}'s channels. */
+    static boolean suitsFilter(ConvShape s) {
+        return applies(s) && ConvWinograd.suitsFilter(s);
+    }
+
+    /**
+     * dw = d(sum(y * dy))/dw summed over the batch, for shapes it {@link #applies} to: as
+     * {@link ConvWinograd#backwardFilter} with 4 x 4 tiles, dU = sum over tiles of (A dY A^T) (.) V (36 GEMMs) and
+     * dw = G^T dU G. dy goes to tile-major order as there; one contiguous range of tiles per thread, added in a
+     * fixed order.
+     */
+    static void backwardFilter(float[] dw, float[] dy, float[] x, ConvShape s) {
+        if (!applies(s)) throw new IllegalArgumentException("Winograd F(4x4,3x3) does not take " + s);
+        int k = s.outChannels(), c = s.inChannels(), kp = (k + NR - 1) / NR * NR, cp = (c + MR - 1) / MR * MR;
+        int tilesH = s.outH() / 4, tilesW = s.outW() / 4, tiles = s.batch() * tilesH * tilesW;
+        int chunks = Math.max(1, Math.min(Parallel.threads(), tiles / NR));
+        int perChunk = (tiles + chunks - 1) / chunks;
+        int fit = Math.max(L, FILTER_BLOCK_BYTES / (144 * (c + kp)) / L * L);
+        int tb = Math.min(fit, (perChunk + L - 1) / L * L);
+        int hp = 4 * tilesH + 2, wp = 4 * tilesW + 2;
+        Plan plan = new Plan(s, tilesH, tilesW, kp, tb + L, hp, wp, 0);
+        float[] xp = ConvWinograd.buffer(PADDED, s.batch() * c * hp * wp + 4 * L + 8);
+        ConvWinograd.pad(xp, x, s, hp, wp);
+        // the F(2x2, 3x3) layout of dy: P x Q pixels of kp channels per image (P and Q are even here)
+        float[] dyt = ConvWinograd.buffer(ConvWinograd.DY_T, s.batch() * s.outH() * s.outW() * kp);
+        ConvWinograd.transposeGradient(dyt, dy, s, s.outH() / 2, s.outW() / 2, kp);
+        int sumSize = 36 * cp * kp, dmStride = tb * kp + 16, ldv = plan.ldv;
+        float[][] sums = ConvWinograd.sums(chunks, sumSize);
+        Parallel.forEachChunk(chunks, ci -> {
+            // chunk bounds on whole vectors of tiles
+            int t0 = ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
+            int t1 = ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
+            float[][] sc = SCRATCH.get();
+            float[] v = ConvWinograd.grow(sc, 0, 36 * plan.vStride() + cp * ldv), tmp = ConvWinograd.grow(sc, 2, 48 * L);
+            float[] dm = ConvWinograd.buffer(ConvWinograd.DM, 36 * dmStride);
+            for (int b0 = t0; b0 < t1; b0 += tb) {
+                int b1 = Math.min(t1, b0 + tb);
+                inputTransform(xp, plan, b0, b1, v, tmp);
+                gradientTransform(dm, dyt, plan, b0, b1, dmStride);
+                for (int xi = 0; xi < 36; xi++) {
+                    int vo = xi * plan.vStride(), mo = xi * dmStride, so = xi * cp * kp;
+                    for (int ir = 0; ir < cp; ir += MR)
+                        for (int jr = 0; jr < kp; jr += NR)
+                            ConvWinograd.filterKernel(b1 - b0, v, vo + ir * ldv, ldv, dm, mo + jr, kp, sums[ci],
+                                    so + ir * kp + jr, kp, b0 == t0);
+                }
+            }
+            if (t0 >= t1) java.util.Arrays.fill(sums[ci], 0, sumSize, 0f);
+        });
+        filterGradient(dw, sums, chunks, k, c, kp, cp);
+    }
+
+    /**
+     * dm: element xi of block column col and output channel ch at dm[xi * dmStride + col * kp + ch] = (A dY A^T)(xi)
+     * of that tile's 4 x 4 gradient; A z = (z0, z0 + z1 + z2 + z3, z0 - z1 + z2 - z3, z0 + 2 z1 + 4 z2 + 8 z3,
+     * z0 - 2 z1 + 4 z2 - 8 z3, z3) down the columns, then along the rows.
+     */
+    private static void gradientTransform(float[] dm, float[] dyt, Plan plan, int t0, int t1, int dmStride) {
+        int kp = plan.kp, tilesW = plan.tilesW, perImage = plan.tilesH * tilesW, q = plan.s.outW(), p = plan.s.outH();
+        for (int t = t0; t < t1; t++) {
+            int n = t / perImage, r = t - n * perImage, i = r / tilesW, j = r - i * tilesW;
+            int top = ((n * p + 4 * i) * q + 4 * j) * kp, row = q * kp, at = (t - t0) * kp;
+            for (int ch = 0; ch < kp; ch += L) {
+                int o = top + ch;
+                FloatVector g00 = FloatVector.fromArray(F, dyt, o + 0 * row + 0 * kp);
+                FloatVector g01 = FloatVector.fromArray(F, dyt, o + 0 * row + 1 * kp);
+                FloatVector g02 = FloatVector.fromArray(F, dyt, o + 0 * row + 2 * kp);
+                FloatVector g03 = FloatVector.fromArray(F, dyt, o + 0 * row + 3 * kp);
+                FloatVector g10 = FloatVector.fromArray(F, dyt, o + 1 * row + 0 * kp);
+                FloatVector g11 = FloatVector.fromArray(F, dyt, o + 1 * row + 1 * kp);
+                FloatVector g12 = FloatVector.fromArray(F, dyt, o + 1 * row + 2 * kp);
+                FloatVector g13 = FloatVector.fromArray(F, dyt, o + 1 * row + 3 * kp);
+                FloatVector g20 = FloatVector.fromArray(F, dyt, o + 2 * row + 0 * kp);
+                FloatVector g21 = FloatVector.fromArray(F, dyt, o + 2 * row + 1 * kp);
+                FloatVector g22 = FloatVector.fromArray(F, dyt, o + 2 * row + 2 * kp);
+                FloatVector g23 = FloatVector.fromArray(F, dyt, o + 2 * row + 3 * kp);
+                FloatVector g30 = FloatVector.fromArray(F, dyt, o + 3 * row + 0 * kp);
+                FloatVector g31 = FloatVector.fromArray(F, dyt, o + 3 * row + 1 * kp);
+                FloatVector g32 = FloatVector.fromArray(F, dyt, o + 3 * row + 2 * kp);
+                FloatVector g33 = FloatVector.fromArray(F, dyt, o + 3 * row + 3 * kp);
+                { // row 0 of A dY, then A along it
+                    FloatVector z0 = g00;
+                    FloatVector z1 = g01;
+                    FloatVector z2 = g02;
+                    FloatVector z3 = g03;
+                    int d = o - top + at + 0 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+                { // row 1 of A dY, then A along it
+                    FloatVector z0 = g00.add(g10).add(g20).add(g30);
+                    FloatVector z1 = g01.add(g11).add(g21).add(g31);
+                    FloatVector z2 = g02.add(g12).add(g22).add(g32);
+                    FloatVector z3 = g03.add(g13).add(g23).add(g33);
+                    int d = o - top + at + 6 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+                { // row 2 of A dY, then A along it
+                    FloatVector z0 = g00.sub(g10).add(g20).sub(g30);
+                    FloatVector z1 = g01.sub(g11).add(g21).sub(g31);
+                    FloatVector z2 = g02.sub(g12).add(g22).sub(g32);
+                    FloatVector z3 = g03.sub(g13).add(g23).sub(g33);
+                    int d = o - top + at + 12 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+                { // row 3 of A dY, then A along it
+                    FloatVector z0 = g00.add(g10.mul(2f)).add(g20.mul(4f)).add(g30.mul(8f));
+                    FloatVector z1 = g01.add(g11.mul(2f)).add(g21.mul(4f)).add(g31.mul(8f));
+                    FloatVector z2 = g02.add(g12.mul(2f)).add(g22.mul(4f)).add(g32.mul(8f));
+                    FloatVector z3 = g03.add(g13.mul(2f)).add(g23.mul(4f)).add(g33.mul(8f));
+                    int d = o - top + at + 18 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+                { // row 4 of A dY, then A along it
+                    FloatVector z0 = g00.sub(g10.mul(2f)).add(g20.mul(4f)).sub(g30.mul(8f));
+                    FloatVector z1 = g01.sub(g11.mul(2f)).add(g21.mul(4f)).sub(g31.mul(8f));
+                    FloatVector z2 = g02.sub(g12.mul(2f)).add(g22.mul(4f)).sub(g32.mul(8f));
+                    FloatVector z3 = g03.sub(g13.mul(2f)).add(g23.mul(4f)).sub(g33.mul(8f));
+                    int d = o - top + at + 24 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+                { // row 5 of A dY, then A along it
+                    FloatVector z0 = g30;
+                    FloatVector z1 = g31;
+                    FloatVector z2 = g32;
+                    FloatVector z3 = g33;
+                    int d = o - top + at + 30 * dmStride;
+                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
+                    z0.intoArray(dm, d);
+                    e02.add(o13).intoArray(dm, d + dmStride);
+                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
+                    e.add(od).intoArray(dm, d + 3 * dmStride);
+                    e.sub(od).intoArray(dm, d + 4 * dmStride);
+                    z3.intoArray(dm, d + 5 * dmStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * dw(k, c) = G^T dU(k, c) G with dU(xi) the chunks' sums (element xi of (c, k) at xi * cp * kp + c * kp + k),
+     * added in chunk order; G^T z = (z0/4 - (z1 + z2)/6 + (z3 + z4)/24, (z2 - z1)/6 + (z3 - z4)/12,
+     * (z3 + z4 - z1 - z2)/6 + z5). L output channels at a time, through a small buffer into dw.
+     */
+    private static void filterGradient(float[] dw, float[][] sums, int chunks, int k, int c, int kp, int cp) {
+        int stride = cp * kp;
+        Parallel.forRange(c, Math.max(1, 512 / kp), (c0, c1) -> {
+            float[] tail = new float[9 * L], rows = new float[18 * L];
+            for (int ch = c0; ch < c1; ch++) {
+                for (int k0 = 0; k0 < k; k0 += L) {
+                    int at = ch * kp + k0;
+                    // G^T down each column b of dU: rows 0..2 into rows[(3 b + r) L]
+                    for (int b = 0; b < 6; b++) {
+                        FloatVector d0 = sum(sums, chunks, (0 + b) * stride + at);
+                        FloatVector d1 = sum(sums, chunks, (6 + b) * stride + at);
+                        FloatVector d2 = sum(sums, chunks, (12 + b) * stride + at);
+                        FloatVector d3 = sum(sums, chunks, (18 + b) * stride + at);
+                        FloatVector d4 = sum(sums, chunks, (24 + b) * stride + at);
+                        FloatVector d5 = sum(sums, chunks, (30 + b) * stride + at);
+                        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+                        d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(rows, (3 * b) * L);
+                        d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(rows, (3 * b + 1) * L);
+                        s34.sub(s12).div(6f).add(d5).intoArray(rows, (3 * b + 2) * L);
+                    }
+                    // G^T along each row r: taps (r, 0..2)
+                    for (int r = 0; r < 3; r++) {
+                        FloatVector d0 = FloatVector.fromArray(F, rows, (0 + r) * L);
+                        FloatVector d1 = FloatVector.fromArray(F, rows, (3 + r) * L);
+                        FloatVector d2 = FloatVector.fromArray(F, rows, (6 + r) * L);
+                        FloatVector d3 = FloatVector.fromArray(F, rows, (9 + r) * L);
+                        FloatVector d4 = FloatVector.fromArray(F, rows, (12 + r) * L);
+                        FloatVector d5 = FloatVector.fromArray(F, rows, (15 + r) * L);
+                        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+                        d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(tail, (3 * r) * L);
+                        d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(tail, (3 * r + 1) * L);
+                        s34.sub(s12).div(6f).add(d5).intoArray(tail, (3 * r + 2) * L);
+                    }
+                    for (int o = k0, end = Math.min(k, k0 + L); o < end; o++) {
+                        int to = (o * c + ch) * 9, from = o - k0;
+                        for (int tap = 0; tap < 9; tap++) dw[to + tap] = tail[tap * L + from];
+                    }
+                }
+            }
+        });
+    }
+
+    /** The chunks' sums at one offset, added in chunk order. */
+    private static FloatVector sum(float[][] sums, int chunks, int at) {
+        FloatVector v = FloatVector.fromArray(F, sums[0], at);
+        for (int ci = 1; ci < chunks; ci++) v = v.add(FloatVector.fromArray(F, sums[ci], at));
+        return v;
+    }
+
     /** S_m: lane l reads lane (4l + m) mod L; Q1..Q3: the second to fourth quarters of the lanes. */
     private static final VectorShuffle<Float> S0 = VectorShuffle.fromOp(F, l -> (4 * l) & (L - 1));
     private static final VectorShuffle<Float> S1 = VectorShuffle.fromOp(F, l -> (4 * l + 1) & (L - 1));
