@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * with the micro-kernel of {@link GemmBlocked}, in blocks of tiles that keep V and M in L2, as in
  * {@link ConvWinograd}. The transforms run across L tiles at once on the zero-padded input: the four column
  * phases of four vectors (and of four more, 4 columns on) are the six patch columns of L tiles. Only planes whose
- * tile rows fill a vector are taken: L tiles per row (outputs 4L wide), or L/2 (2L wide, two tile rows per
- * vector), with sides that are multiples of 4. The larger coefficients round more than F(2x2, 3x3) does (still
+ * tile rows fill a vector are taken: L tiles per row (outputs 4L wide), L/2 or L/4 (2L or L wide, two or four
+ * tile rows per vector, each lane quarter read from its own rows), with sides that are multiples of 4. The larger coefficients round more than F(2x2, 3x3) does (still
  * within a few units in the sixth digit of the sum of the terms' magnitudes).
  */
 final class ConvWinograd4 {
@@ -44,8 +44,8 @@ final class ConvWinograd4 {
     /** Whether {@link #forward} can compute this convolution: as {@link ConvWinograd#applies}, and whole vectors of tiles. */
     static boolean applies(ConvShape s) {
         if (!ConvWinograd.applies(s) || L < 8 || s.outH() % 4 != 0 || s.outW() % 4 != 0) return false;
-        int tilesW = s.outW() / 4;
-        return tilesW == L || (2 * tilesW == L && (s.outH() / 4) % 2 == 0);
+        int tilesW = s.outW() / 4, rows = L / tilesW;
+        return (tilesW == L || 2 * tilesW == L || 4 * tilesW == L) && (s.outH() / 4) % rows == 0;
     }
 
     /** Whether the forward pass should come here: it {@link #applies}, with the channels {@link ConvWinograd#suits} asks. */
@@ -75,10 +75,15 @@ final class ConvWinograd4 {
         });
     }
 
-    /** Sizes of one call; pairs: two tile rows of L/2 tiles per vector. */
+    /** Sizes of one call. A vector holds L tiles: one tile row, or two or four whole tile rows of L/2 or L/4. */
     private record Plan(ConvShape s, int tilesH, int tilesW, int kp, int ldv, int hp, int wp, int uStride) {
-        boolean pairs() {
-            return 2 * tilesW == L;
+        /**
+         * Where the tiles of lane quarter {@code quarter} (1-3) start, relative to the first tile, in a plane of
+         * {@code width} floats a row: tile rows 4 plane rows apart, tiles 4 floats apart.
+         */
+        int quarter(int quarter, int width) {
+            int tile = quarter * L / 4;
+            return tile / tilesW * 4 * width + 4 * (tile % tilesW);
         }
 
         int vStride() {
@@ -150,33 +155,32 @@ final class ConvWinograd4 {
         }
     }
 
-    /** V: element xi of channel q and block column col at v[xi * vStride + q * ldv + col]. */
+    /**
+     * V: element xi of channel q and block column col at v[xi * vStride + q * ldv + col]. Blocks start and end on
+     * whole vectors of tiles (L of them), so each vector's tiles are one tile row or whole tile rows.
+     */
     private static void inputTransform(float[] xp, Plan plan, int t0, int t1, float[] v, float[] tmp) {
         ConvShape s = plan.s;
         int c = s.inChannels(), ldv = plan.ldv, wp = plan.wp, hp = plan.hp, tilesW = plan.tilesW;
         int perImage = plan.tilesH * tilesW, vStride = plan.vStride();
-        boolean pairs = plan.pairs();
-        int hiStep = pairs ? 4 * wp : 2 * L;
+        int o1 = plan.quarter(1, wp), o2 = plan.quarter(2, wp), o3 = plan.quarter(3, wp);
         for (int q = 0; q < c; q++) {
-            for (int t = t0; t < t1; ) {
-                int n = t / perImage, r = t - n * perImage, i = r / tilesW, j0 = r - i * tilesW;
-                int j1 = Math.min(tilesW, j0 + (t1 - t)), col0 = t - t0 - j0;
-                int base = ((n * c + q) * hp + 4 * i) * wp;
-                for (int j = j0; j < j1; j += L)
-                    segment(xp, base + 4 * j, wp, hiStep, tmp, v, q * ldv + col0 + j, vStride);
-                t += pairs ? 2 * tilesW : j1 - j0;
+            for (int t = t0; t < t1; t += L) {
+                int n = t / perImage, i = (t - n * perImage) / tilesW;
+                segment(xp, ((n * c + q) * hp + 4 * i) * wp, wp, o1, o2, o3, tmp, v, q * ldv + t - t0, vStride);
             }
         }
     }
 
     /**
-     * L tiles: the 6 patch rows from a[base] (rows wp apart), each read as 8 vectors (offsets 0, L, hiStep,
-     * hiStep + L, and the same 4 columns on); first B^T down the rows of each vector (into tmp), then per row of
-     * the result the four column phases and B along them, stored at v[at + xi * vStride].
+     * L tiles: the 6 patch rows from a[base] (rows wp apart), each read as 8 vectors (the lane quarters' tiles
+     * at offsets 0, o1, o2, o3, and the same 4 columns on); first B^T down the rows of each vector (into tmp), then
+     * per row of the result the four column phases and B along them, stored at v[at + xi * vStride].
      */
-    private static void segment(float[] a, int base, int wp, int hiStep, float[] tmp, float[] v, int at, int vStride) {
+    private static void segment(float[] a, int base, int wp, int o1, int o2, int o3, float[] tmp, float[] v, int at,
+                                int vStride) {
         for (int p = 0; p < 8; p++) {
-            int o = base + (p & 3) % 2 * L + ((p & 3) >= 2 ? hiStep : 0) + (p >= 4 ? 4 : 0);
+            int quarter = p & 3, o = base + (quarter == 0 ? 0 : quarter == 1 ? o1 : quarter == 2 ? o2 : o3) + (p >= 4 ? 4 : 0);
             FloatVector x0 = FloatVector.fromArray(F, a, o);
             FloatVector x1 = FloatVector.fromArray(F, a, o + 1 * wp);
             FloatVector x2 = FloatVector.fromArray(F, a, o + 2 * wp);
@@ -215,33 +219,25 @@ final class ConvWinograd4 {
         }
     }
 
-    /** y tiles of [t0, t1) = A^T M A (+ bias, then ReLU): whole rows of 4 L outputs (or 2 L in two rows). */
+    /** y tiles of [t0, t1) = A^T M A (+ bias, then ReLU), whole vectors of tiles as the input transform's. */
     private static void outputTransform(float[] y, float[] m, float[] bias, boolean relu, Plan plan, int t0, int t1,
                                         float[] tmp) {
         ConvShape s = plan.s;
         int k = s.outChannels(), p = s.outH(), qw = s.outW(), ldv = plan.ldv, mStride = plan.mStride();
         int tilesW = plan.tilesW, perImage = plan.tilesH * tilesW;
-        boolean pairs = plan.pairs();
-        // the third and fourth vectors of an output row: 2L columns on, or (pairs of tile rows) 4 output rows down
-        int hiOff = pairs ? 4 * qw : 2 * L;
+        int u1 = plan.quarter(1, qw), u2 = plan.quarter(2, qw), u3 = plan.quarter(3, qw);
         for (int ch = 0; ch < k; ch++) {
             float b = bias == null ? 0f : bias[ch];
-            for (int t = t0; t < t1; ) {
-                int n = t / perImage, r = t - n * perImage, i = r / tilesW, j0 = r - i * tilesW;
-                int j1 = Math.min(tilesW, j0 + (t1 - t)), col0 = t - t0 - j0;
-                for (int j = j0; j < j1; j += L) {
-                    int at = ch * ldv + col0 + j;
-                    int out = ((n * k + ch) * p + 4 * i) * qw + 4 * j;
-                    tile(m, at, mStride, tmp, y, out, qw, hiOff, b, relu);
-                }
-                t += pairs ? 2 * tilesW : j1 - j0;
+            for (int t = t0; t < t1; t += L) {
+                int n = t / perImage, i = (t - n * perImage) / tilesW;
+                tile(m, ch * ldv + t - t0, mStride, tmp, y, ((n * k + ch) * p + 4 * i) * qw, qw, u1, u2, u3, b, relu);
             }
         }
     }
 
     /** One output channel of L tiles: M A per row of M into tmp, then A^T down the columns, interleaved into y. */
-    private static void tile(float[] m, int at, int mStride, float[] tmp, float[] y, int out, int qw, int hiOff,
-                             float b, boolean relu) {
+    private static void tile(float[] m, int at, int mStride, float[] tmp, float[] y, int out, int qw, int q1, int q2,
+                             int q3, float b, boolean relu) {
         for (int a = 0; a < 6; a++) {
             int o = at + 6 * a * mStride;
             FloatVector m0 = FloatVector.fromArray(F, m, o), m1 = FloatVector.fromArray(F, m, o + mStride);
@@ -289,35 +285,35 @@ final class ConvWinograd4 {
         y00.rearrange(Z0).blend(y01.rearrange(Z0), C1).blend(y02.rearrange(Z0), C2).blend(y03.rearrange(Z0), C3)
                 .intoArray(y, out);
         y00.rearrange(Z1).blend(y01.rearrange(Z1), C1).blend(y02.rearrange(Z1), C2).blend(y03.rearrange(Z1), C3)
-                .intoArray(y, out + L);
+                .intoArray(y, out + q1);
         y00.rearrange(Z2).blend(y01.rearrange(Z2), C1).blend(y02.rearrange(Z2), C2).blend(y03.rearrange(Z2), C3)
-                .intoArray(y, out + hiOff);
+                .intoArray(y, out + q2);
         y00.rearrange(Z3).blend(y01.rearrange(Z3), C1).blend(y02.rearrange(Z3), C2).blend(y03.rearrange(Z3), C3)
-                .intoArray(y, out + hiOff + L);
+                .intoArray(y, out + q3);
         y10.rearrange(Z0).blend(y11.rearrange(Z0), C1).blend(y12.rearrange(Z0), C2).blend(y13.rearrange(Z0), C3)
                 .intoArray(y, out + 1 * qw);
         y10.rearrange(Z1).blend(y11.rearrange(Z1), C1).blend(y12.rearrange(Z1), C2).blend(y13.rearrange(Z1), C3)
-                .intoArray(y, out + 1 * qw + L);
+                .intoArray(y, out + 1 * qw + q1);
         y10.rearrange(Z2).blend(y11.rearrange(Z2), C1).blend(y12.rearrange(Z2), C2).blend(y13.rearrange(Z2), C3)
-                .intoArray(y, out + 1 * qw + hiOff);
+                .intoArray(y, out + 1 * qw + q2);
         y10.rearrange(Z3).blend(y11.rearrange(Z3), C1).blend(y12.rearrange(Z3), C2).blend(y13.rearrange(Z3), C3)
-                .intoArray(y, out + 1 * qw + hiOff + L);
+                .intoArray(y, out + 1 * qw + q3);
         y20.rearrange(Z0).blend(y21.rearrange(Z0), C1).blend(y22.rearrange(Z0), C2).blend(y23.rearrange(Z0), C3)
                 .intoArray(y, out + 2 * qw);
         y20.rearrange(Z1).blend(y21.rearrange(Z1), C1).blend(y22.rearrange(Z1), C2).blend(y23.rearrange(Z1), C3)
-                .intoArray(y, out + 2 * qw + L);
+                .intoArray(y, out + 2 * qw + q1);
         y20.rearrange(Z2).blend(y21.rearrange(Z2), C1).blend(y22.rearrange(Z2), C2).blend(y23.rearrange(Z2), C3)
-                .intoArray(y, out + 2 * qw + hiOff);
+                .intoArray(y, out + 2 * qw + q2);
         y20.rearrange(Z3).blend(y21.rearrange(Z3), C1).blend(y22.rearrange(Z3), C2).blend(y23.rearrange(Z3), C3)
-                .intoArray(y, out + 2 * qw + hiOff + L);
+                .intoArray(y, out + 2 * qw + q3);
         y30.rearrange(Z0).blend(y31.rearrange(Z0), C1).blend(y32.rearrange(Z0), C2).blend(y33.rearrange(Z0), C3)
                 .intoArray(y, out + 3 * qw);
         y30.rearrange(Z1).blend(y31.rearrange(Z1), C1).blend(y32.rearrange(Z1), C2).blend(y33.rearrange(Z1), C3)
-                .intoArray(y, out + 3 * qw + L);
+                .intoArray(y, out + 3 * qw + q1);
         y30.rearrange(Z2).blend(y31.rearrange(Z2), C1).blend(y32.rearrange(Z2), C2).blend(y33.rearrange(Z2), C3)
-                .intoArray(y, out + 3 * qw + hiOff);
+                .intoArray(y, out + 3 * qw + q2);
         y30.rearrange(Z3).blend(y31.rearrange(Z3), C1).blend(y32.rearrange(Z3), C2).blend(y33.rearrange(Z3), C3)
-                .intoArray(y, out + 3 * qw + hiOff + L);
+                .intoArray(y, out + 3 * qw + q3);
     }
 
     /** Target bytes of one filter-gradient block's V and dM together. */

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@link ConvWinograd4} against a double-precision direct convolution, bounded by the terms' magnitudes. */
 @Tag("simd")
 class ConvWinograd4Test {
-    /** Outputs 4L or 2L wide at 512 and 256 bits (64, 32, 16 columns), paddings 0-2, K not a multiple of 8. */
+    /** Outputs 4L, 2L or L wide at 512 and 256 bits (64, 32, 16, 8 columns), paddings 0-2, K not a multiple of 8. */
     private static final ConvShape[] SHAPES = {
             ConvShape.of(1, 16, 32, 32, 16, 3, 1, 1),
             ConvShape.of(2, 24, 34, 34, 20, 3, 1, 0),
@@ -24,6 +24,8 @@ class ConvWinograd4Test {
             ConvShape.of(1, 16, 64, 64, 24, 3, 1, 1),
             ConvShape.of(3, 16, 16, 16, 16, 3, 1, 1),
             ConvShape.of(2, 16, 24, 32, 16, 3, 1, 1),
+            ConvShape.of(2, 20, 32, 16, 24, 3, 1, 1),
+            ConvShape.of(3, 16, 16, 8, 16, 3, 1, 1),
     };
 
     /** Largest error seen: 5.9e-7 of 9x the magnitude sum over these shapes (F(2x2, 3x3): 1.6e-8). */
@@ -93,6 +95,9 @@ class ConvWinograd4Test {
     void takesOnlyPlanesWhoseTileRowsFillAVector() {
         assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 30, 30, 16, 3, 1, 1)), "30 x 30: not whole tiles");
         assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 8, 8, 16, 3, 1, 1)), "2 tiles a row");
+        int quad = Simd.LANES;
+        assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 8, quad, 16, 3, 1, 1)), "2 rows of L/4 tiles");
+        assertTrue(ConvWinograd4.applies(ConvShape.of(1, 16, 16, quad, 16, 3, 1, 1)), "4 rows of L/4 tiles");
         assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 32, 32, 16, 3, 2, 1)), "stride 2");
         int side = 4 * Simd.LANES;
         assertTrue(ConvWinograd4.applies(ConvShape.of(1, 16, side, side, 16, 3, 1, 1)), side + " columns");
