@@ -221,7 +221,7 @@ public final class Conv2d {
             return;
         }
         if (ConvWinograd.suitsFilter(s)) {
-            ConvWinograd.backwardFilter(dw, dy, x, s);
+            ConvWinogradFilter.backwardFilter(dw, dy, x, s);
             return;
         }
         Plan pl = new Plan(s);

@@ -326,7 +326,7 @@ final class ConvWinograd4 {
 
     /**
      * dw = d(sum(y * dy))/dw summed over the batch, for shapes it {@link #applies} to: as
-     * {@link ConvWinograd#backwardFilter} with 4 x 4 tiles, dU = sum over tiles of (A dY A^T) (.) V (36 GEMMs) and
+     * {@link ConvWinogradFilter#backwardFilter} with 4 x 4 tiles, dU = sum over tiles of (A dY A^T) (.) V (36 GEMMs) and
      * dw = G^T dU G. dy goes to tile-major order as there; one contiguous range of tiles per thread, added in a
      * fixed order.
      */
@@ -343,17 +343,17 @@ final class ConvWinograd4 {
         float[] xp = ConvWinograd.buffer(PADDED, s.batch() * c * hp * wp + 4 * L + 8);
         ConvWinograd.pad(xp, x, s, hp, wp);
         // the F(2x2, 3x3) layout of dy: P x Q pixels of kp channels per image (P and Q are even here)
-        float[] dyt = ConvWinograd.buffer(ConvWinograd.DY_T, s.batch() * s.outH() * s.outW() * kp);
-        ConvWinograd.transposeGradient(dyt, dy, s, s.outH() / 2, s.outW() / 2, kp);
+        float[] dyt = ConvWinograd.buffer(ConvWinogradFilter.DY_T, s.batch() * s.outH() * s.outW() * kp);
+        ConvWinogradFilter.transposeGradient(dyt, dy, s, s.outH() / 2, s.outW() / 2, kp);
         int sumSize = 36 * cp * kp, dmStride = tb * kp + 16, ldv = plan.ldv;
-        float[][] sums = ConvWinograd.sums(chunks, sumSize);
+        float[][] sums = ConvWinogradFilter.sums(chunks, sumSize);
         Parallel.forEachChunk(chunks, ci -> {
             // chunk bounds on whole vectors of tiles
             int t0 = ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
             int t1 = ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
             float[][] sc = SCRATCH.get();
             float[] v = ConvWinograd.grow(sc, 0, 36 * plan.vStride() + cp * ldv), tmp = ConvWinograd.grow(sc, 2, 48 * L);
-            float[] dm = ConvWinograd.buffer(ConvWinograd.DM, 36 * dmStride);
+            float[] dm = ConvWinograd.buffer(ConvWinogradFilter.DM, 36 * dmStride);
             for (int b0 = t0; b0 < t1; b0 += tb) {
                 int b1 = Math.min(t1, b0 + tb);
                 inputTransform(xp, plan, b0, b1, v, tmp);
@@ -362,7 +362,7 @@ final class ConvWinograd4 {
                     int vo = xi * plan.vStride(), mo = xi * dmStride, so = xi * cp * kp;
                     for (int ir = 0; ir < cp; ir += MR)
                         for (int jr = 0; jr < kp; jr += NR)
-                            ConvWinograd.filterKernel(b1 - b0, v, vo + ir * ldv, ldv, dm, mo + jr, kp, sums[ci],
+                            ConvWinogradFilter.filterKernel(b1 - b0, v, vo + ir * ldv, ldv, dm, mo + jr, kp, sums[ci],
                                     so + ir * kp + jr, kp, b0 == t0);
                 }
             }
@@ -399,82 +399,14 @@ final class ConvWinograd4 {
                 FloatVector g31 = FloatVector.fromArray(F, dyt, o + 3 * row + 1 * kp);
                 FloatVector g32 = FloatVector.fromArray(F, dyt, o + 3 * row + 2 * kp);
                 FloatVector g33 = FloatVector.fromArray(F, dyt, o + 3 * row + 3 * kp);
-                { // row 0 of A dY, then A along it
-                    FloatVector z0 = g00;
-                    FloatVector z1 = g01;
-                    FloatVector z2 = g02;
-                    FloatVector z3 = g03;
-                    int d = o - top + at + 0 * dmStride;
-                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
-                    z0.intoArray(dm, d);
-                    e02.add(o13).intoArray(dm, d + dmStride);
-                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
-                    e.add(od).intoArray(dm, d + 3 * dmStride);
-                    e.sub(od).intoArray(dm, d + 4 * dmStride);
-                    z3.intoArray(dm, d + 5 * dmStride);
-                }
-                { // row 1 of A dY, then A along it
-                    FloatVector z0 = g00.add(g10).add(g20).add(g30);
-                    FloatVector z1 = g01.add(g11).add(g21).add(g31);
-                    FloatVector z2 = g02.add(g12).add(g22).add(g32);
-                    FloatVector z3 = g03.add(g13).add(g23).add(g33);
-                    int d = o - top + at + 6 * dmStride;
-                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
-                    z0.intoArray(dm, d);
-                    e02.add(o13).intoArray(dm, d + dmStride);
-                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
-                    e.add(od).intoArray(dm, d + 3 * dmStride);
-                    e.sub(od).intoArray(dm, d + 4 * dmStride);
-                    z3.intoArray(dm, d + 5 * dmStride);
-                }
-                { // row 2 of A dY, then A along it
-                    FloatVector z0 = g00.sub(g10).add(g20).sub(g30);
-                    FloatVector z1 = g01.sub(g11).add(g21).sub(g31);
-                    FloatVector z2 = g02.sub(g12).add(g22).sub(g32);
-                    FloatVector z3 = g03.sub(g13).add(g23).sub(g33);
-                    int d = o - top + at + 12 * dmStride;
-                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
-                    z0.intoArray(dm, d);
-                    e02.add(o13).intoArray(dm, d + dmStride);
-                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
-                    e.add(od).intoArray(dm, d + 3 * dmStride);
-                    e.sub(od).intoArray(dm, d + 4 * dmStride);
-                    z3.intoArray(dm, d + 5 * dmStride);
-                }
-                { // row 3 of A dY, then A along it
-                    FloatVector z0 = g00.add(g10.mul(2f)).add(g20.mul(4f)).add(g30.mul(8f));
-                    FloatVector z1 = g01.add(g11.mul(2f)).add(g21.mul(4f)).add(g31.mul(8f));
-                    FloatVector z2 = g02.add(g12.mul(2f)).add(g22.mul(4f)).add(g32.mul(8f));
-                    FloatVector z3 = g03.add(g13.mul(2f)).add(g23.mul(4f)).add(g33.mul(8f));
-                    int d = o - top + at + 18 * dmStride;
-                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
-                    z0.intoArray(dm, d);
-                    e02.add(o13).intoArray(dm, d + dmStride);
-                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
-                    e.add(od).intoArray(dm, d + 3 * dmStride);
-                    e.sub(od).intoArray(dm, d + 4 * dmStride);
-                    z3.intoArray(dm, d + 5 * dmStride);
-                }
-                { // row 4 of A dY, then A along it
-                    FloatVector z0 = g00.sub(g10.mul(2f)).add(g20.mul(4f)).sub(g30.mul(8f));
-                    FloatVector z1 = g01.sub(g11.mul(2f)).add(g21.mul(4f)).sub(g31.mul(8f));
-                    FloatVector z2 = g02.sub(g12.mul(2f)).add(g22.mul(4f)).sub(g32.mul(8f));
-                    FloatVector z3 = g03.sub(g13.mul(2f)).add(g23.mul(4f)).sub(g33.mul(8f));
-                    int d = o - top + at + 24 * dmStride;
-                    FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
-                    z0.intoArray(dm, d);
-                    e02.add(o13).intoArray(dm, d + dmStride);
-                    e02.sub(o13).intoArray(dm, d + 2 * dmStride);
-                    e.add(od).intoArray(dm, d + 3 * dmStride);
-                    e.sub(od).intoArray(dm, d + 4 * dmStride);
-                    z3.intoArray(dm, d + 5 * dmStride);
-                }
-                { // row 5 of A dY, then A along it
-                    FloatVector z0 = g30;
-                    FloatVector z1 = g31;
-                    FloatVector z2 = g32;
-                    FloatVector z3 = g33;
-                    int d = o - top + at + 30 * dmStride;
+                for (int a = 0; a < 6; a++) {
+                    // row a of A dY (A's row a against each column of the 4 x 4 gradient), then A along it
+                    float c0 = A_ROWS[a][0], c1 = A_ROWS[a][1], c2 = A_ROWS[a][2], c3 = A_ROWS[a][3];
+                    FloatVector z0 = g00.mul(c0).add(g10.mul(c1)).add(g20.mul(c2)).add(g30.mul(c3));
+                    FloatVector z1 = g01.mul(c0).add(g11.mul(c1)).add(g21.mul(c2)).add(g31.mul(c3));
+                    FloatVector z2 = g02.mul(c0).add(g12.mul(c1)).add(g22.mul(c2)).add(g32.mul(c3));
+                    FloatVector z3 = g03.mul(c0).add(g13.mul(c1)).add(g23.mul(c2)).add(g33.mul(c3));
+                    int d = o - top + at + 6 * a * dmStride;
                     FloatVector e02 = z0.add(z2), o13 = z1.add(z3), e = z0.add(z2.mul(4f)), od = z1.mul(2f).add(z3.mul(8f));
                     z0.intoArray(dm, d);
                     e02.add(o13).intoArray(dm, d + dmStride);
@@ -501,12 +433,12 @@ final class ConvWinograd4 {
                     int at = ch * kp + k0;
                     // G^T down each column b of dU: rows 0..2 into rows[(3 b + r) L]
                     for (int b = 0; b < 6; b++) {
-                        FloatVector d0 = sum(sums, chunks, (0 + b) * stride + at);
-                        FloatVector d1 = sum(sums, chunks, (6 + b) * stride + at);
-                        FloatVector d2 = sum(sums, chunks, (12 + b) * stride + at);
-                        FloatVector d3 = sum(sums, chunks, (18 + b) * stride + at);
-                        FloatVector d4 = sum(sums, chunks, (24 + b) * stride + at);
-                        FloatVector d5 = sum(sums, chunks, (30 + b) * stride + at);
+                        FloatVector d0 = ConvWinogradFilter.sum(sums, chunks, (0 + b) * stride + at);
+                        FloatVector d1 = ConvWinogradFilter.sum(sums, chunks, (6 + b) * stride + at);
+                        FloatVector d2 = ConvWinogradFilter.sum(sums, chunks, (12 + b) * stride + at);
+                        FloatVector d3 = ConvWinogradFilter.sum(sums, chunks, (18 + b) * stride + at);
+                        FloatVector d4 = ConvWinogradFilter.sum(sums, chunks, (24 + b) * stride + at);
+                        FloatVector d5 = ConvWinogradFilter.sum(sums, chunks, (30 + b) * stride + at);
                         FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
                         d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(rows, (3 * b) * L);
                         d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(rows, (3 * b + 1) * L);
@@ -525,21 +457,16 @@ final class ConvWinograd4 {
                         d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(tail, (3 * r + 1) * L);
                         s34.sub(s12).div(6f).add(d5).intoArray(tail, (3 * r + 2) * L);
                     }
-                    for (int o = k0, end = Math.min(k, k0 + L); o < end; o++) {
-                        int to = (o * c + ch) * 9, from = o - k0;
-                        for (int tap = 0; tap < 9; tap++) dw[to + tap] = tail[tap * L + from];
-                    }
+                    ConvWinogradFilter.scatterTaps(dw, tail, k0, k, c, ch);
                 }
             }
         });
     }
 
-    /** The chunks' sums at one offset, added in chunk order. */
-    private static FloatVector sum(float[][] sums, int chunks, int at) {
-        FloatVector v = FloatVector.fromArray(F, sums[0], at);
-        for (int ci = 1; ci < chunks; ci++) v = v.add(FloatVector.fromArray(F, sums[ci], at));
-        return v;
-    }
+
+    /** The rows of A (A^T's columns): z -> (z0, z0 + z1 + z2 + z3, z0 - z1 + z2 - z3, ..., z3). */
+    private static final float[][] A_ROWS = {{1, 0, 0, 0}, {1, 1, 1, 1}, {1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8},
+            {0, 0, 0, 1}};
 
     /** S_m: lane l reads lane (4l + m) mod L; Q1..Q3: the second to fourth quarters of the lanes. */
     private static final VectorShuffle<Float> S0 = VectorShuffle.fromOp(F, l -> (4 * l) & (L - 1));

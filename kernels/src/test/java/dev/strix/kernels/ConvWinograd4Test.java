@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static dev.strix.kernels.ConvWinogradTest.direct;
+import static dev.strix.kernels.ConvWinogradTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +52,8 @@ class ConvWinograd4Test {
                     float[] y = new float[s.outputSize()];
                     java.util.Arrays.fill(y, Float.NaN);
                     ConvWinograd4.forward(y, x, w, bias, s, relu);
-                    check(want, bias, relu, y, s, "forward " + s + (relu ? " relu" : "") + (bias == null ? "" : " bias"));
+                    ConvWinogradTest.check(want, bias, relu, y, s,
+                            "forward " + s + (relu ? " relu" : "") + (bias == null ? "" : " bias"), REL);
                 }
             }
         }
@@ -127,49 +130,5 @@ class ConvWinograd4Test {
             Parallel.setThreads(threads);
         }
         assertArrayEquals(single, direct, "1 thread vs the pool");
-    }
-
-    private static double[][] direct(float[] x, float[] w, ConvShape s) {
-        int n = s.batch(), c = s.inChannels(), h = s.inH(), wd = s.inW(), k = s.outChannels(), p = s.outH(), q = s.outW();
-        double[] sum = new double[s.outputSize()], mag = new double[s.outputSize()];
-        for (int b = 0; b < n; b++)
-            for (int o = 0; o < k; o++)
-                for (int i = 0; i < p; i++)
-                    for (int j = 0; j < q; j++) {
-                        double acc = 0, abs = 0;
-                        for (int ch = 0; ch < c; ch++)
-                            for (int r = 0; r < 3; r++)
-                                for (int t = 0; t < 3; t++) {
-                                    int yy = i - s.padH() + r, xx = j - s.padW() + t;
-                                    if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
-                                    double term = (double) x[((b * c + ch) * h + yy) * wd + xx] * w[((o * c + ch) * 3 + r) * 3 + t];
-                                    acc += term;
-                                    abs += Math.abs(term);
-                                }
-                        int at = ((b * k + o) * p + i) * q + j;
-                        sum[at] = acc;
-                        mag[at] = abs;
-                    }
-        return new double[][] {sum, mag};
-    }
-
-    private static void check(double[][] want, float[] bias, boolean relu, float[] y, ConvShape s, String what) {
-        int plane = s.outH() * s.outW();
-        double worst = 0;
-        for (int i = 0; i < y.length; i++) {
-            int k = (i / plane) % s.outChannels();
-            double v = want[0][i] + (bias == null ? 0 : bias[k]);
-            if (relu) v = Math.max(0, v);
-            double bound = REL * (9 * want[1][i] + 1) + 1e-6, d = Math.abs(v - y[i]);
-            if (!(d <= bound)) fail(what + ": output " + i + " want " + v + " got " + y[i] + " bound " + bound);
-            worst = Math.max(worst, d / (9 * want[1][i] + 1));
-        }
-        assertTrue(worst < REL, what + " worst relative error " + worst);
-    }
-
-    private static float[] random(SplittableRandom rnd, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
     }
 }

@@ -104,7 +104,7 @@ class ConvWinogradTest {
             float[] want = new float[s.weightSize()], got = new float[s.weightSize()];
             java.util.Arrays.fill(got, Float.NaN);
             Conv2dReference.backwardFilter(want, dy, x, s);
-            ConvWinograd.backwardFilter(got, dy, x, s);
+            ConvWinogradFilter.backwardFilter(got, dy, x, s);
             // each tap sums N * P * Q products of values in [-1, 1]
             double bound = REL * 9 * s.batch() * s.outH() * s.outW() + 1e-6;
             for (int i = 0; i < want.length; i++)
@@ -131,7 +131,7 @@ class ConvWinogradTest {
             assertTrue(Math.abs(want[i] - got[i]) <= REL * 64 * 9 + 1e-6, "dx " + i + ": " + want[i] + " vs " + got[i]);
         float[] dwVia = new float[s.weightSize()], dwDirect = new float[s.weightSize()];
         Conv2d.backwardFilter(dwVia, dy, x, s);
-        ConvWinograd.backwardFilter(dwDirect, dy, x, s);
+        ConvWinogradFilter.backwardFilter(dwDirect, dy, x, s);
         assertArrayEquals(dwDirect, dwVia, "Conv2d.backwardFilter took this path");
     }
 
@@ -152,8 +152,8 @@ class ConvWinogradTest {
         assertArrayEquals(single, pooled);
         // the filter gradient splits the tiles by thread count: the same on every run with the same count
         float[] dy = random(rnd, s.outputSize()), dw1 = new float[s.weightSize()], dw2 = new float[s.weightSize()];
-        ConvWinograd.backwardFilter(dw1, dy, x, s);
-        ConvWinograd.backwardFilter(dw2, dy, x, s);
+        ConvWinogradFilter.backwardFilter(dw1, dy, x, s);
+        ConvWinogradFilter.backwardFilter(dw2, dy, x, s);
         assertArrayEquals(dw1, dw2, "two runs on the pool");
     }
 
@@ -215,7 +215,7 @@ class ConvWinogradTest {
     }
 
     /** Exact-ish outputs in double: [0] the sums, [1] the sums of the terms' magnitudes. */
-    private static double[][] direct(float[] x, float[] w, ConvShape s) {
+    static double[][] direct(float[] x, float[] w, ConvShape s) {
         int n = s.batch(), c = s.inChannels(), h = s.inH(), wd = s.inW(), k = s.outChannels();
         int p = s.outH(), q = s.outW();
         double[] sum = new double[s.outputSize()], mag = new double[s.outputSize()];
@@ -242,6 +242,11 @@ class ConvWinogradTest {
     }
 
     private static void check(double[][] want, float[] bias, boolean relu, float[] y, ConvShape s, String what) {
+        check(want, bias, relu, y, s, what, REL);
+    }
+
+    /** Every output within rel x (9 x its terms' magnitude sum + 1) + 1e-6 of the direct sum (+ bias, ReLU). */
+    static void check(double[][] want, float[] bias, boolean relu, float[] y, ConvShape s, String what, double rel) {
         int plane = s.outH() * s.outW();
         double worst = 0;
         for (int i = 0; i < y.length; i++) {
@@ -249,15 +254,15 @@ class ConvWinogradTest {
             double v = want[0][i] + (bias == null ? 0 : bias[k]);
             if (relu) v = Math.max(0, v);
             // the patch transform's sums reach 4 input values, the output's 9 products: allow 9x the term sum
-            double bound = REL * (9 * want[1][i] + 1) + 1e-6;
+            double bound = rel * (9 * want[1][i] + 1) + 1e-6;
             double d = Math.abs(v - y[i]);
             if (!(d <= bound)) fail(what + ": output " + i + " want " + v + " got " + y[i] + " bound " + bound);
             worst = Math.max(worst, d / (9 * want[1][i] + 1));
         }
-        assertTrue(worst < REL, what + " worst relative error " + worst);
+        assertTrue(worst < rel, what + " worst relative error " + worst);
     }
 
-    private static float[] random(SplittableRandom rnd, int n) {
+    static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         return x;
