@@ -73,7 +73,9 @@ public final class CpuDevice implements Device {
             MethodHandle h = lookup.findVirtual(unsafeClass, "allocateUninitializedArray",
                     MethodType.methodType(Object.class, Class.class, int.class)).bindTo(unsafe);
             Object probe = h.invoke(float.class, UNINITIALISED_MIN);
-            return probe instanceof float[] a && a.length == UNINITIALISED_MIN ? h : null;
+            boolean works = probe != null && probe.getClass() == float[].class
+                    && ((float[]) probe).length == UNINITIALISED_MIN;
+            return works ? h : null;
         } catch (Throwable notExported) {
             return null;
         }
