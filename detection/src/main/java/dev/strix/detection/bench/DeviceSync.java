@@ -13,17 +13,25 @@ final class DeviceSync {
 
     /** Waits for everything queued on {@code device}: a stream synchronisation on CUDA, nothing on the CPU. */
     static Runnable of(Device device) {
-        return device instanceof CudaDevice cuda ? cuda::synchronize : () -> {};
+        CudaDevice cuda = cuda(device);
+        return cuda != null ? cuda::synchronize : () -> {};
+    }
+
+    /** {@code device} as a CUDA device, or null for the CPU. */
+    private static CudaDevice cuda(Device device) {
+        return CudaDevice.class.isInstance(device) ? CudaDevice.class.cast(device) : null;
     }
 
     /** Restarts the device allocator's peak tracking (nothing on the CPU). */
     static void resetPeak(Device device) {
-        if (device instanceof CudaDevice cuda) cuda.resetPeakMemory();
+        CudaDevice cuda = cuda(device);
+        if (cuda != null) cuda.resetPeakMemory();
     }
 
     /** Largest device memory in use since the last {@link #resetPeak}, bytes (0 on the CPU). */
     static long peakBytes(Device device) {
-        return device instanceof CudaDevice cuda ? cuda.memoryStats().peakBytes() : 0;
+        CudaDevice cuda = cuda(device);
+        return cuda != null ? cuda.memoryStats().peakBytes() : 0;
     }
 
     /**
@@ -41,7 +49,8 @@ final class DeviceSync {
             Thread.currentThread().interrupt();
         }
         long heap = liveHeapBytes();
-        long dev = device instanceof CudaDevice cuda ? cuda.memoryStats().bytesInUse() : 0;
+        CudaDevice cuda = cuda(device);
+        long dev = cuda != null ? cuda.memoryStats().bytesInUse() : 0;
         return new long[] {heap, dev};
     }
 

@@ -40,7 +40,8 @@ final class HeapPeakTracker implements AutoCloseable {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
             if (pool.getType() == MemoryType.HEAP) heapPools.add(pool.getName());
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
-            if (gc instanceof NotificationEmitter e) {
+            if (NotificationEmitter.class.isInstance(gc)) {
+                NotificationEmitter e = NotificationEmitter.class.cast(gc);
                 e.addNotificationListener(listener, null, null);
                 emitters.add(e);
             }
