@@ -335,7 +335,9 @@ final class ConvWinograd4 {
         int k = s.outChannels(), c = s.inChannels(), kp = (k + NR - 1) / NR * NR, cp = (c + MR - 1) / MR * MR;
         int tilesH = s.outH() / 4, tilesW = s.outW() / 4, tiles = s.batch() * tilesH * tilesW;
         int chunks = Math.max(1, Math.min(Parallel.threads(), tiles / NR));
-        int perChunk = (tiles + chunks - 1) / chunks;
+        boolean byElement = ConvWinogradFilter.byElement(chunks, tiles, c, cp, kp);
+        int parts = byElement ? Math.min(Parallel.threads(), 36) : chunks, sumCount = byElement ? 1 : chunks;
+        int perChunk = byElement ? tiles : (tiles + chunks - 1) / chunks;
         int fit = Math.max(L, FILTER_BLOCK_BYTES / (144 * (c + kp)) / L * L);
         int tb = Math.min(fit, (perChunk + L - 1) / L * L);
         int hp = 4 * tilesH + 2, wp = 4 * tilesW + 2;
@@ -346,11 +348,14 @@ final class ConvWinograd4 {
         float[] dyt = ConvWinograd.buffer(ConvWinogradFilter.DY_T, s.batch() * s.outH() * s.outW() * kp);
         ConvWinogradFilter.transposeGradient(dyt, dy, s, s.outH() / 2, s.outW() / 2, kp);
         int sumSize = 36 * cp * kp, dmStride = tb * kp + 16, ldv = plan.ldv;
-        float[][] sums = ConvWinogradFilter.sums(chunks, sumSize);
-        Parallel.forEachChunk(chunks, ci -> {
-            // chunk bounds on whole vectors of tiles
-            int t0 = ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
-            int t1 = ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
+        float[][] sums = ConvWinogradFilter.sums(sumCount, sumSize);
+        Parallel.forEachChunk(parts, ci -> {
+            // by tiles: chunk bounds on whole vectors of tiles, all elements into the chunk's own sums; by
+            // element: all tiles, the chunk's elements of the one sum (ConvWinogradFilter.byElement)
+            int t0 = byElement || ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
+            int t1 = byElement || ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
+            int x0 = byElement ? 36 * ci / parts : 0, x1 = byElement ? 36 * (ci + 1) / parts : 36;
+            float[] acc = sums[byElement ? 0 : ci];
             float[][] sc = SCRATCH.get();
             float[] v = ConvWinograd.grow(sc, 0, 36 * plan.vStride() + cp * ldv), tmp = ConvWinograd.grow(sc, 2, 48 * L);
             float[] dm = ConvWinograd.buffer(ConvWinogradFilter.DM, 36 * dmStride);
@@ -358,17 +363,17 @@ final class ConvWinograd4 {
                 int b1 = Math.min(t1, b0 + tb);
                 inputTransform(xp, plan, b0, b1, v, tmp);
                 gradientTransform(dm, dyt, plan, b0, b1, dmStride);
-                for (int xi = 0; xi < 36; xi++) {
+                for (int xi = x0; xi < x1; xi++) {
                     int vo = xi * plan.vStride(), mo = xi * dmStride, so = xi * cp * kp;
                     for (int ir = 0; ir < cp; ir += MR)
                         for (int jr = 0; jr < kp; jr += NR)
-                            ConvWinogradFilter.filterKernel(b1 - b0, v, vo + ir * ldv, ldv, dm, mo + jr, kp, sums[ci],
+                            ConvWinogradFilter.filterKernel(b1 - b0, v, vo + ir * ldv, ldv, dm, mo + jr, kp, acc,
                                     so + ir * kp + jr, kp, b0 == t0);
                 }
             }
-            if (t0 >= t1) java.util.Arrays.fill(sums[ci], 0, sumSize, 0f);
+            if (t0 >= t1) java.util.Arrays.fill(acc, 0, sumSize, 0f);
         });
-        filterGradient(dw, sums, chunks, k, c, kp, cp);
+        filterGradient(dw, sums, sumCount, k, c, kp, cp);
     }
 
     /**

@@ -48,7 +48,9 @@ final class ConvWinogradFilter {
         int k = s.outChannels(), c = s.inChannels(), kp = (k + NR - 1) / NR * NR, cp = (c + MR - 1) / MR * MR;
         int tilesH = (s.outH() + 1) / 2, tilesW = (s.outW() + 1) / 2, tiles = s.batch() * tilesH * tilesW;
         int chunks = Math.max(1, Math.min(Parallel.threads(), tiles / NR));
-        int perChunk = (tiles + chunks - 1) / chunks;
+        boolean byElement = byElement(chunks, tiles, c, cp, kp);
+        int parts = byElement ? Math.min(Parallel.threads(), 16) : chunks, sumCount = byElement ? 1 : chunks;
+        int perChunk = byElement ? tiles : (tiles + chunks - 1) / chunks;
         int fit = Math.max(L, FILTER_BLOCK_BYTES / (64 * (c + kp)) / L * L);
         int tb = Math.min(fit, (perChunk + L - 1) / L * L);
         ConvWinograd.Geometry geo = new ConvWinograd.Geometry(s, tilesH, tilesW, kp, tb + L);
@@ -57,11 +59,14 @@ final class ConvWinogradFilter {
         float[] dyt = ConvWinograd.buffer(DY_T, s.batch() * 4 * tilesH * tilesW * kp);
         transposeGradient(dyt, dy, s, tilesH, tilesW, kp);
         int sumSize = 16 * cp * kp;
-        float[][] sums = sums(chunks, sumSize);
-        Parallel.forEachChunk(chunks, ci -> {
-            // chunk bounds on whole vectors of tiles (pairs of tile rows start on an even row)
-            int t0 = ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
-            int t1 = ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
+        float[][] sums = sums(sumCount, sumSize);
+        Parallel.forEachChunk(parts, ci -> {
+            // by tiles: chunk bounds on whole vectors of tiles (pairs of tile rows start on an even row), all
+            // elements into the chunk's own sums; by element: all tiles, the chunk's elements of the one sum
+            int t0 = byElement || ci == 0 ? 0 : (int) ((long) tiles * ci / chunks) / L * L;
+            int t1 = byElement || ci == chunks - 1 ? tiles : (int) ((long) tiles * (ci + 1) / chunks) / L * L;
+            int x0 = byElement ? 16 * ci / parts : 0, x1 = byElement ? 16 * (ci + 1) / parts : 16;
+            float[] acc = sums[byElement ? 0 : ci];
             float[][] sc = ConvWinograd.SCRATCH.get();
             float[] v = ConvWinograd.grow(sc, 0, 16 * cp * geo.ldv() + L);
             float[] dm = ConvWinograd.buffer(DM, 16 * dmStride(tb, kp));
@@ -69,17 +74,32 @@ final class ConvWinogradFilter {
                 int b1 = Math.min(t1, b0 + tb);
                 ConvWinograd.inputTransform(xp, geo, b0, b1, v);
                 gradientTransform(dm, dyt, geo, b0, b1, tb);
-                for (int xi = 0; xi < 16; xi++) {
+                for (int xi = x0; xi < x1; xi++) {
                     int vo = xi * c * geo.ldv(), mo = xi * dmStride(tb, kp), so = xi * cp * kp;
                     for (int ir = 0; ir < cp; ir += MR)
                         for (int jr = 0; jr < kp; jr += NR)
-                            filterKernel(b1 - b0, v, vo + ir * geo.ldv(), geo.ldv(), dm, mo + jr, kp, sums[ci],
+                            filterKernel(b1 - b0, v, vo + ir * geo.ldv(), geo.ldv(), dm, mo + jr, kp, acc,
                                     so + ir * kp + jr, kp, b0 == t0);
                 }
             }
-            if (t0 >= t1) java.util.Arrays.fill(sums[ci], 0, sumSize, 0f);
+            if (t0 >= t1) java.util.Arrays.fill(acc, 0, sumSize, 0f);
         });
-        filterGradient(dw, sums, chunks, k, c, kp, cp);
+        filterGradient(dw, sums, sumCount, k, c, kp, cp);
+    }
+
+    /** For tests: 1 splits the filter gradient by transformed element, 0 by tiles, -1 (the default) by cost. */
+    static int split = -1;
+
+    /**
+     * Whether {@code chunks} threads split the filter gradient by transformed element rather than by tiles. By tiles,
+     * each thread writes a sum of cp * kp floats per element and the sums are read back and added at the end; by
+     * element, each thread transforms all T tiles (c + kp values per tile and element) and writes only its own
+     * elements of one sum. DetNet's 256-channel 8 x 8 layer (T = 128) ran slower on two threads by tiles than on one.
+     */
+    static boolean byElement(int chunks, int tiles, int c, int cp, int kp) {
+        if (chunks <= 1) return false;
+        if (split >= 0) return split == 1;
+        return (long) cp * kp >= (long) tiles * (c + kp) / 2;
     }
 
     /** Floats from one element's dM to the next: tb * kp plus a cache line (see {@link #uStride}). */
