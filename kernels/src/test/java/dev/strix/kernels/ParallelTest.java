@@ -125,4 +125,51 @@ class ParallelTest {
             });
         }
     }
+    @Test
+    void parkedWorkersWakeForTheNextLoop() throws Exception {
+        withThreads(2, () -> {
+            for (int round = 0; round < 5; round++) {
+                // longer than the workers spin: they have parked by now
+                Thread.sleep(Parallel.SPIN_NANOS / 1_000_000 + 20);
+                Set<Thread> ran = ConcurrentHashMap.newKeySet();
+                Parallel.forRange(2, 1, (a, b) -> ran.add(Thread.currentThread()));
+                assertEquals(2, ran.size(), "both chunks on their own thread after an idle pause, round " + round);
+                assertTrue(ran.contains(Thread.currentThread()), "the caller runs one chunk");
+            }
+        });
+    }
+
+    @Test
+    void loopsFromSeveralThreadsAtOnceEachCoverTheirRange() throws Exception {
+        for (int t : THREADS) {
+            withThreads(t, () -> {
+                int callers = 3, loops = 300, n = 257;
+                AtomicIntegerArray hits = new AtomicIntegerArray(callers * n);
+                Thread[] threads = new Thread[callers];
+                Throwable[] failures = new Throwable[callers];
+                for (int c = 0; c < callers; c++) {
+                    int caller = c;
+                    threads[c] = new Thread(() -> {
+                        try {
+                            for (int l = 0; l < loops; l++) {
+                                Parallel.forRange(n, 1, (a, b) -> {
+                                    for (int i = a; i < b; i++) hits.incrementAndGet(caller * n + i);
+                                });
+                                Parallel.forEachItem(4, i -> hits.incrementAndGet(caller * n + i));
+                            }
+                        } catch (Throwable e) {
+                            failures[caller] = e;
+                        }
+                    });
+                    threads[c].start();
+                }
+                for (Thread th : threads) th.join();
+                for (Throwable f : failures) if (f != null) throw new AssertionError(f);
+                // while one thread's loop holds the team, the others run theirs on their own thread
+                for (int c = 0; c < callers; c++)
+                    for (int i = 0; i < n; i++)
+                        assertEquals(i < 4 ? 2 * loops : loops, hits.get(c * n + i), "caller " + c + " index " + i);
+            });
+        }
+    }
 }
