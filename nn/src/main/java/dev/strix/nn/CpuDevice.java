@@ -135,6 +135,11 @@ public final class CpuDevice implements Device {
         long count = Shapes.numel(shape);
         if (count == 0) return;
         int inner = shape[rank - 1], ds = dstStrides[rank - 1], ss = srcStrides[rank - 1];
+        int across = ss == 1 ? -1 : contiguousAxis(shape, srcStrides);
+        if (across >= 0) {
+            transposedCopy(o, dstOffset, dstStrides, x, srcOffset, srcStrides, shape, across, count);
+            return;
+        }
         int rows = (int) (count / inner);
         int[] idx = new int[rank];
         for (int r = 0; r < rows; r++) {
@@ -146,6 +151,49 @@ public final class CpuDevice implements Device {
             if (ds == 1 && ss == 1) System.arraycopy(x, os, o, od, inner);
             else for (int j = 0; j < inner; j++) o[od + j * ds] = x[os + j * ss];
             for (int i = rank - 2; i >= 0; i--) {
+                if (++idx[i] < shape[i]) break;
+                idx[i] = 0;
+            }
+        }
+    }
+
+    /** An axis before the last with source stride 1 and more than one index, or -1. */
+    private static int contiguousAxis(int[] shape, int[] srcStrides) {
+        for (int i = shape.length - 2; i >= 0; i--) if (srcStrides[i] == 1 && shape[i] > 1) return i;
+        return -1;
+    }
+
+    /**
+     * {@link #stridedCopy} where the last axis reads the source with a stride and axis {@code a} reads it
+     * contiguously (a permute such as NCHW to NHWC, and back): for each index of the other axes, a transpose of
+     * the (a, last) plane in 16 x 16 blocks, so that each source line read serves 16 destination rows instead of
+     * one element per row of the row-by-row loop.
+     */
+    private static void transposedCopy(float[] o, int dstOffset, int[] dstStrides, float[] x, int srcOffset,
+                                       int[] srcStrides, int[] shape, int a, long count) {
+        int rank = shape.length, rows = shape[a], cols = shape[rank - 1];
+        int da = dstStrides[a], dl = dstStrides[rank - 1], sl = srcStrides[rank - 1];
+        long outer = count / ((long) rows * cols);
+        int[] idx = new int[rank];
+        for (long r = 0; r < outer; r++) {
+            int od = dstOffset, os = srcOffset;
+            for (int i = 0; i < rank - 1; i++) {
+                if (i == a) continue;
+                od += idx[i] * dstStrides[i];
+                os += idx[i] * srcStrides[i];
+            }
+            for (int r0 = 0; r0 < rows; r0 += 16) {
+                int r1 = Math.min(rows, r0 + 16);
+                for (int c0 = 0; c0 < cols; c0 += 16) {
+                    int c1 = Math.min(cols, c0 + 16);
+                    for (int i = r0; i < r1; i++) {
+                        int d = od + i * da, s = os + i;
+                        for (int j = c0; j < c1; j++) o[d + j * dl] = x[s + j * sl];
+                    }
+                }
+            }
+            for (int i = rank - 2; i >= 0; i--) {
+                if (i == a) continue;
                 if (++idx[i] < shape[i]) break;
                 idx[i] = 0;
             }

@@ -47,7 +47,7 @@ public final class ShapeOps {
             srcStrides[i] = st[p];
             inv[p] = i;
         }
-        Tensor out = Tensor.zeros(x.device(), outShape);
+        Tensor out = Tensor.empty(x.device(), outShape);
         x.device().stridedCopy(out, 0, out.strides(), x, 0, srcStrides, outShape);
         return Autograd.record(out, "permute", g -> new Tensor[] {permute(g, inv)}, x);
     }
