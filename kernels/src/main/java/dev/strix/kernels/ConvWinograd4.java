@@ -441,41 +441,46 @@ final class ConvWinograd4 {
         int stride = cp * kp;
         Parallel.forRange(c, Math.max(1, 512 / kp), (c0, c1) -> {
             float[] tail = new float[9 * L], rows = new float[18 * L];
-            for (int ch = c0; ch < c1; ch++) {
-                for (int k0 = 0; k0 < k; k0 += L) {
-                    int at = ch * kp + k0;
-                    // G^T down each column b of dU: rows 0..2 into rows[(3 b + r) L]
-                    for (int b = 0; b < 6; b++) {
-                        FloatVector d0 = ConvWinogradFilter.sum(sums, chunks, (0 + b) * stride + at);
-                        FloatVector d1 = ConvWinogradFilter.sum(sums, chunks, (6 + b) * stride + at);
-                        FloatVector d2 = ConvWinogradFilter.sum(sums, chunks, (12 + b) * stride + at);
-                        FloatVector d3 = ConvWinogradFilter.sum(sums, chunks, (18 + b) * stride + at);
-                        FloatVector d4 = ConvWinogradFilter.sum(sums, chunks, (24 + b) * stride + at);
-                        FloatVector d5 = ConvWinogradFilter.sum(sums, chunks, (30 + b) * stride + at);
-                        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
-                        d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(rows, (3 * b) * L);
-                        d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(rows, (3 * b + 1) * L);
-                        s34.sub(s12).div(6f).add(d5).intoArray(rows, (3 * b + 2) * L);
-                    }
-                    // G^T along each row r: taps (r, 0..2)
-                    for (int r = 0; r < 3; r++) {
-                        FloatVector d0 = FloatVector.fromArray(F, rows, (0 + r) * L);
-                        FloatVector d1 = FloatVector.fromArray(F, rows, (3 + r) * L);
-                        FloatVector d2 = FloatVector.fromArray(F, rows, (6 + r) * L);
-                        FloatVector d3 = FloatVector.fromArray(F, rows, (9 + r) * L);
-                        FloatVector d4 = FloatVector.fromArray(F, rows, (12 + r) * L);
-                        FloatVector d5 = FloatVector.fromArray(F, rows, (15 + r) * L);
-                        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
-                        d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(tail, (3 * r) * L);
-                        d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(tail, (3 * r + 1) * L);
-                        s34.sub(s12).div(6f).add(d5).intoArray(tail, (3 * r + 2) * L);
-                    }
-                    ConvWinogradFilter.scatterTaps(dw, tail, k0, k, c, ch);
-                }
-            }
+            for (int ch = c0; ch < c1; ch++)
+                for (int k0 = 0; k0 < k; k0 += L) gradientTaps(dw, sums, chunks, stride, ch * kp + k0, k0, k, c, ch, rows, tail);
         });
     }
 
+    /**
+     * The 9 taps of dw for input channel ch and output channels [k0, k0 + L) from the sums at offset at; rows and
+     * tail are scratch. A method of its own so that C2 compiles it after a call or two (see
+     * {@link ConvWinogradFilter}'s gradientTaps).
+     */
+    private static void gradientTaps(float[] dw, float[][] sums, int chunks, int stride, int at, int k0, int k, int c,
+                                     int ch, float[] rows, float[] tail) {
+        // G^T down each column b of dU: rows 0..2 into rows[(3 b + r) L]
+        for (int b = 0; b < 6; b++) {
+            FloatVector d0 = ConvWinogradFilter.sum(sums, chunks, (0 + b) * stride + at);
+            FloatVector d1 = ConvWinogradFilter.sum(sums, chunks, (6 + b) * stride + at);
+            FloatVector d2 = ConvWinogradFilter.sum(sums, chunks, (12 + b) * stride + at);
+            FloatVector d3 = ConvWinogradFilter.sum(sums, chunks, (18 + b) * stride + at);
+            FloatVector d4 = ConvWinogradFilter.sum(sums, chunks, (24 + b) * stride + at);
+            FloatVector d5 = ConvWinogradFilter.sum(sums, chunks, (30 + b) * stride + at);
+            FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+            d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(rows, (3 * b) * L);
+            d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(rows, (3 * b + 1) * L);
+            s34.sub(s12).div(6f).add(d5).intoArray(rows, (3 * b + 2) * L);
+        }
+        // G^T along each row r: taps (r, 0..2)
+        for (int r = 0; r < 3; r++) {
+            FloatVector d0 = FloatVector.fromArray(F, rows, (0 + r) * L);
+            FloatVector d1 = FloatVector.fromArray(F, rows, (3 + r) * L);
+            FloatVector d2 = FloatVector.fromArray(F, rows, (6 + r) * L);
+            FloatVector d3 = FloatVector.fromArray(F, rows, (9 + r) * L);
+            FloatVector d4 = FloatVector.fromArray(F, rows, (12 + r) * L);
+            FloatVector d5 = FloatVector.fromArray(F, rows, (15 + r) * L);
+            FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+            d0.mul(0.25f).sub(s12.div(6f)).add(s34.div(24f)).intoArray(tail, (3 * r) * L);
+            d2.sub(d1).div(6f).add(d3.sub(d4).div(12f)).intoArray(tail, (3 * r + 1) * L);
+            s34.sub(s12).div(6f).add(d5).intoArray(tail, (3 * r + 2) * L);
+        }
+        ConvWinogradFilter.scatterTaps(dw, tail, k0, k, c, ch);
+    }
 
     /** The rows of A (A^T's columns): z -> (z0, z0 + z1 + z2 + z3, z0 - z1 + z2 - z3, ..., z3). */
     private static final float[][] A_ROWS = {{1, 0, 0, 0}, {1, 1, 1, 1}, {1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8},

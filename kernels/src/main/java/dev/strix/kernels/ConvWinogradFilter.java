@@ -194,54 +194,61 @@ final class ConvWinogradFilter {
         int stride = cp * kp;
         Parallel.forRange(c, Math.max(1, 1024 / kp), (c0, c1) -> {
             float[] tail = new float[9 * L];
-            for (int ch = c0; ch < c1; ch++) {
-                for (int k0 = 0; k0 < k; k0 += L) {
-                    int at = ch * kp + k0;
-                    FloatVector d0 = sum(sums, chunks, 0 * stride + at);
-                    FloatVector d1 = sum(sums, chunks, 1 * stride + at);
-                    FloatVector d2 = sum(sums, chunks, 2 * stride + at);
-                    FloatVector d3 = sum(sums, chunks, 3 * stride + at);
-                    FloatVector d4 = sum(sums, chunks, 4 * stride + at);
-                    FloatVector d5 = sum(sums, chunks, 5 * stride + at);
-                    FloatVector d6 = sum(sums, chunks, 6 * stride + at);
-                    FloatVector d7 = sum(sums, chunks, 7 * stride + at);
-                    FloatVector d8 = sum(sums, chunks, 8 * stride + at);
-                    FloatVector d9 = sum(sums, chunks, 9 * stride + at);
-                    FloatVector d10 = sum(sums, chunks, 10 * stride + at);
-                    FloatVector d11 = sum(sums, chunks, 11 * stride + at);
-                    FloatVector d12 = sum(sums, chunks, 12 * stride + at);
-                    FloatVector d13 = sum(sums, chunks, 13 * stride + at);
-                    FloatVector d14 = sum(sums, chunks, 14 * stride + at);
-                    FloatVector d15 = sum(sums, chunks, 15 * stride + at);
-                    // G^T D: rows (D0 + (D1 + D2) / 2, (D1 - D2) / 2, (D1 + D2) / 2 + D3) of each column
-                    FloatVector h0 = d4.add(d8).mul(0.5f);
-                    FloatVector g00 = d0.add(h0), g10 = d4.sub(d8).mul(0.5f), g20 = h0.add(d12);
-                    FloatVector h1 = d5.add(d9).mul(0.5f);
-                    FloatVector g01 = d1.add(h1), g11 = d5.sub(d9).mul(0.5f), g21 = h1.add(d13);
-                    FloatVector h2 = d6.add(d10).mul(0.5f);
-                    FloatVector g02 = d2.add(h2), g12 = d6.sub(d10).mul(0.5f), g22 = h2.add(d14);
-                    FloatVector h3 = d7.add(d11).mul(0.5f);
-                    FloatVector g03 = d3.add(h3), g13 = d7.sub(d11).mul(0.5f), g23 = h3.add(d15);
-                    // (.) G: each row (e0 + (e1 + e2) / 2, (e1 - e2) / 2, (e1 + e2) / 2 + e3)
-                    FloatVector m0 = g01.add(g02).mul(0.5f);
-                    FloatVector w00 = g00.add(m0), w01 = g01.sub(g02).mul(0.5f), w02 = m0.add(g03);
-                    FloatVector m1 = g11.add(g12).mul(0.5f);
-                    FloatVector w10 = g10.add(m1), w11 = g11.sub(g12).mul(0.5f), w12 = m1.add(g13);
-                    FloatVector m2 = g21.add(g22).mul(0.5f);
-                    FloatVector w20 = g20.add(m2), w21 = g21.sub(g22).mul(0.5f), w22 = m2.add(g23);
-                    w00.intoArray(tail, 0 * L);
-                    w01.intoArray(tail, 1 * L);
-                    w02.intoArray(tail, 2 * L);
-                    w10.intoArray(tail, 3 * L);
-                    w11.intoArray(tail, 4 * L);
-                    w12.intoArray(tail, 5 * L);
-                    w20.intoArray(tail, 6 * L);
-                    w21.intoArray(tail, 7 * L);
-                    w22.intoArray(tail, 8 * L);
-                    scatterTaps(dw, tail, k0, k, c, ch);
-                }
-            }
+            for (int ch = c0; ch < c1; ch++)
+                for (int k0 = 0; k0 < k; k0 += L) gradientTaps(dw, sums, chunks, stride, ch * kp + k0, k0, k, c, ch, tail);
         });
+    }
+
+    /**
+     * The 9 taps of dw for input channel ch and output channels [k0, k0 + L) from the sums at offset at. A method of
+     * its own, called c K / L times a call, so that C2 compiles it within a call or two: inside the per-thread loop
+     * it ran in C1's code until that loop had run its 60 000 iterations, about 30 calls of the 256-channel layer,
+     * which the training step makes once.
+     */
+    private static void gradientTaps(float[] dw, float[][] sums, int chunks, int stride, int at, int k0, int k, int c,
+                                     int ch, float[] tail) {
+        FloatVector d0 = sum(sums, chunks, 0 * stride + at);
+        FloatVector d1 = sum(sums, chunks, 1 * stride + at);
+        FloatVector d2 = sum(sums, chunks, 2 * stride + at);
+        FloatVector d3 = sum(sums, chunks, 3 * stride + at);
+        FloatVector d4 = sum(sums, chunks, 4 * stride + at);
+        FloatVector d5 = sum(sums, chunks, 5 * stride + at);
+        FloatVector d6 = sum(sums, chunks, 6 * stride + at);
+        FloatVector d7 = sum(sums, chunks, 7 * stride + at);
+        FloatVector d8 = sum(sums, chunks, 8 * stride + at);
+        FloatVector d9 = sum(sums, chunks, 9 * stride + at);
+        FloatVector d10 = sum(sums, chunks, 10 * stride + at);
+        FloatVector d11 = sum(sums, chunks, 11 * stride + at);
+        FloatVector d12 = sum(sums, chunks, 12 * stride + at);
+        FloatVector d13 = sum(sums, chunks, 13 * stride + at);
+        FloatVector d14 = sum(sums, chunks, 14 * stride + at);
+        FloatVector d15 = sum(sums, chunks, 15 * stride + at);
+        // G^T D: rows (D0 + (D1 + D2) / 2, (D1 - D2) / 2, (D1 + D2) / 2 + D3) of each column
+        FloatVector h0 = d4.add(d8).mul(0.5f);
+        FloatVector g00 = d0.add(h0), g10 = d4.sub(d8).mul(0.5f), g20 = h0.add(d12);
+        FloatVector h1 = d5.add(d9).mul(0.5f);
+        FloatVector g01 = d1.add(h1), g11 = d5.sub(d9).mul(0.5f), g21 = h1.add(d13);
+        FloatVector h2 = d6.add(d10).mul(0.5f);
+        FloatVector g02 = d2.add(h2), g12 = d6.sub(d10).mul(0.5f), g22 = h2.add(d14);
+        FloatVector h3 = d7.add(d11).mul(0.5f);
+        FloatVector g03 = d3.add(h3), g13 = d7.sub(d11).mul(0.5f), g23 = h3.add(d15);
+        // (.) G: each row (e0 + (e1 + e2) / 2, (e1 - e2) / 2, (e1 + e2) / 2 + e3)
+        FloatVector m0 = g01.add(g02).mul(0.5f);
+        FloatVector w00 = g00.add(m0), w01 = g01.sub(g02).mul(0.5f), w02 = m0.add(g03);
+        FloatVector m1 = g11.add(g12).mul(0.5f);
+        FloatVector w10 = g10.add(m1), w11 = g11.sub(g12).mul(0.5f), w12 = m1.add(g13);
+        FloatVector m2 = g21.add(g22).mul(0.5f);
+        FloatVector w20 = g20.add(m2), w21 = g21.sub(g22).mul(0.5f), w22 = m2.add(g23);
+        w00.intoArray(tail, 0 * L);
+        w01.intoArray(tail, 1 * L);
+        w02.intoArray(tail, 2 * L);
+        w10.intoArray(tail, 3 * L);
+        w11.intoArray(tail, 4 * L);
+        w12.intoArray(tail, 5 * L);
+        w20.intoArray(tail, 6 * L);
+        w21.intoArray(tail, 7 * L);
+        w22.intoArray(tail, 8 * L);
+        scatterTaps(dw, tail, k0, k, c, ch);
     }
 
     /** dw[(o * c + ch) * 9 + tap] = tail[tap * L + o - k0] for the output channels o of [k0, min(k, k0 + L)). */
