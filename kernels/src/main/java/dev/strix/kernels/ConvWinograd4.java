@@ -115,31 +115,64 @@ final class ConvWinograd4 {
      * {@link ConvWinograd#transformWeights}, rows k >= K zero).
      */
     static void transformWeights(float[] w, int k, int c, int kp, int uStride, float[] u) {
-        // a panel is MR x c filters; at least two panels' worth of filters per chunk (measured: 64 x 64 took 182 us
-        // on one thread with divisions and a chunk per 16 panels, the rows of each panel written one at a time)
+        // a panel is MR x c filters, at least two panels' worth of filters per chunk; the MR filters (panel * MR + r,
+        // q) of a panel row are transformed together, one lane each (8-lane vectors: this path needs L >= 8)
         Parallel.forRange(kp / MR, Math.max(1, 256 / c), (p0, p1) -> {
-            float[] gg = new float[18], t = new float[36];
-            for (int panel = p0; panel < p1; panel++) {
-                // filters (panel * MR + r, q) for r in [0, MR) land side by side in each element's panel row q
-                for (int q = 0; q < c; q++) {
-                    int at = (panel * c + q) * MR;
-                    for (int r = 0; r < MR; r++) {
-                        int row = panel * MR + r;
-                        if (row >= k) {
-                            for (int xi = 0; xi < 36; xi++) u[xi * uStride + at + r] = 0f;
-                            continue;
-                        }
-                        filter(w, (row * c + q) * 9, gg, t);
-                        for (int xi = 0; xi < 36; xi++) u[xi * uStride + at + r] = t[xi];
-                    }
-                }
-            }
+            float[] taps = new float[9 * MR];
+            for (int panel = p0; panel < p1; panel++)
+                for (int q = 0; q < c; q++) panelRow(w, k, c, panel, q, uStride, u, taps);
         });
+    }
+
+    /** Eight lanes: the MR filters of one panel row side by side. */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+    /**
+     * U of filters (panel * MR + r, q), r in [0, MR), into u[xi * uStride + (panel * c + q) * MR + r]: their taps
+     * gathered tap-major into {@code taps}, then {@link #filter}'s arithmetic on eight lanes (the same operations in
+     * the same order, so the same values), zero for rows past k.
+     */
+    private static void panelRow(float[] w, int k, int c, int panel, int q, int uStride, float[] u, float[] taps) {
+        for (int r = 0; r < MR; r++) {
+            int row = panel * MR + r, at = (row * c + q) * 9;
+            for (int t = 0; t < 9; t++) taps[t * MR + r] = row < k ? w[at + t] : 0f;
+        }
+        int out = (panel * c + q) * MR;
+        // G g: the six rows of each filter column j, kept in registers as g<row><j>
+        FloatVector a0 = FloatVector.fromArray(S8, taps, 0), a1 = FloatVector.fromArray(S8, taps, MR);
+        FloatVector a2 = FloatVector.fromArray(S8, taps, 2 * MR), b0 = FloatVector.fromArray(S8, taps, 3 * MR);
+        FloatVector b1 = FloatVector.fromArray(S8, taps, 4 * MR), b2 = FloatVector.fromArray(S8, taps, 5 * MR);
+        FloatVector c0 = FloatVector.fromArray(S8, taps, 6 * MR), c1 = FloatVector.fromArray(S8, taps, 7 * MR);
+        FloatVector c2 = FloatVector.fromArray(S8, taps, 8 * MR);
+        FloatVector e0 = a0.add(c0), e1 = a1.add(c1), e2 = a2.add(c2);
+        FloatVector h0 = a0.mul(TWENTY_FOURTH).add(c0.mul(SIXTH)), h1 = a1.mul(TWENTY_FOURTH).add(c1.mul(SIXTH));
+        FloatVector h2 = a2.mul(TWENTY_FOURTH).add(c2.mul(SIXTH));
+        rowOut(u, out, uStride, 0, a0.mul(0.25f), a1.mul(0.25f), a2.mul(0.25f));
+        rowOut(u, out, uStride, 1, e0.add(b0).neg().mul(SIXTH), e1.add(b1).neg().mul(SIXTH), e2.add(b2).neg().mul(SIXTH));
+        rowOut(u, out, uStride, 2, e0.sub(b0).neg().mul(SIXTH), e1.sub(b1).neg().mul(SIXTH), e2.sub(b2).neg().mul(SIXTH));
+        rowOut(u, out, uStride, 3, h0.add(b0.mul(TWELFTH)), h1.add(b1.mul(TWELFTH)), h2.add(b2.mul(TWELFTH)));
+        rowOut(u, out, uStride, 4, h0.sub(b0.mul(TWELFTH)), h1.sub(b1.mul(TWELFTH)), h2.sub(b2.mul(TWELFTH)));
+        rowOut(u, out, uStride, 5, c0, c1, c2);
+    }
+
+    /** Row i of G g (g0, g1, g2 across its three columns) times G^T: elements 6 i .. 6 i + 5 of U, stored. */
+    private static void rowOut(float[] u, int out, int uStride, int i, FloatVector g0, FloatVector g1, FloatVector g2) {
+        FloatVector even = g0.add(g2), quarter = g0.mul(TWENTY_FOURTH).add(g2.mul(SIXTH));
+        int o = 6 * i * uStride + out;
+        g0.mul(0.25f).intoArray(u, o);
+        even.add(g1).neg().mul(SIXTH).intoArray(u, o + uStride);
+        even.sub(g1).neg().mul(SIXTH).intoArray(u, o + 2 * uStride);
+        quarter.add(g1.mul(TWELFTH)).intoArray(u, o + 3 * uStride);
+        quarter.sub(g1.mul(TWELFTH)).intoArray(u, o + 4 * uStride);
+        g2.intoArray(u, o + 5 * uStride);
     }
 
     private static final float SIXTH = 1f / 6f, TWELFTH = 1f / 12f, TWENTY_FOURTH = 1f / 24f;
 
-    /** t (6 x 6, row-major) = G g G^T of the 3 x 3 filter at w[at ..]; gg holds G g (6 x 3). */
+    /**
+     * t (6 x 6, row-major) = G g G^T of the 3 x 3 filter at w[at ..]; gg holds G g (6 x 3). The scalar twin of
+     * {@link #panelRow}, which the tests hold it to bit for bit.
+     */
     static void filter(float[] w, int at, float[] gg, float[] t) {
         for (int j = 0; j < 3; j++) {
             float g0 = w[at + j], g1 = w[at + 3 + j], g2 = w[at + 6 + j];

@@ -129,6 +129,33 @@ class ConvWinograd4Test {
     }
 
     @Test
+    void weightTransformIsTheFilterTransformOfEachFilterInPanelLayout() {
+        SplittableRandom rnd = new SplittableRandom(25);
+        for (int[] kc : new int[][] {{16, 16}, {20, 24}, {5, 3}, {64, 64}}) {
+            int k = kc[0], c = kc[1], kp = (k + 7) / 8 * 8, uStride = kp * c + 16;
+            float[] w = random(rnd, k * c * 9), u = new float[36 * uStride];
+            java.util.Arrays.fill(u, Float.NaN);
+            ConvWinograd4.transformWeights(w, k, c, kp, uStride, u);
+            float[] gg = new float[18], t = new float[36];
+            for (int row = 0; row < kp; row++) {
+                for (int q = 0; q < c; q++) {
+                    int at = ((row / 8) * c + q) * 8 + row % 8;
+                    if (row >= k) {
+                        // rows past k pad the last panel: zero (of either sign)
+                        for (int xi = 0; xi < 36; xi++)
+                            assertEquals(0f, Math.abs(u[xi * uStride + at]), "padding row " + row + " element " + xi);
+                        continue;
+                    }
+                    ConvWinograd4.filter(w, (row * c + q) * 9, gg, t);
+                    for (int xi = 0; xi < 36; xi++)
+                        assertEquals(Float.floatToIntBits(t[xi]), Float.floatToIntBits(u[xi * uStride + at]),
+                                "k " + k + " c " + c + ": filter (" + row + ", " + q + ") element " + xi);
+                }
+            }
+        }
+    }
+
+    @Test
     void takesOnlyPlanesWhoseTileRowsFillAVector() {
         assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 30, 30, 16, 3, 1, 1)), "30 x 30: not whole tiles");
         assertFalse(ConvWinograd4.applies(ConvShape.of(1, 16, 8, 8, 16, 3, 1, 1)), "2 tiles a row");
