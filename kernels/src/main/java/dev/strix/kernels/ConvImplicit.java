@@ -342,7 +342,7 @@ final class ConvImplicit {
                     } else if (t == 1) {
                         int lo = Math.min(ws, pw), hi = Math.min(ws, w + pw);
                         for (int j = 0; j < lo; j++) xs[d0 + j] = 0f;
-                        System.arraycopy(x, src + ih * w, xs, d0 + lo, hi - lo);
+                        copyShort(x, src + ih * w, xs, d0 + lo, hi - lo);
                         for (int j = hi; j < ws; j++) xs[d0 + j] = 0f;
                     } else {
                         phaseRow(xs, d0, plane, x, src + ih * w, w, t, ws, pw);
@@ -362,11 +362,14 @@ final class ConvImplicit {
             // left padding, then whole vectors of output columns while their 2 L inputs lie inside the row (two
             // loads split into even and odd lanes by one shuffle each and a blend), then the rest
             for (int j0 = Math.min(ws, (pw + 1) / 2); j < j0; j++) phasePair(xs, e, o, j, x, row, w, pw);
-            for (; j + L <= ws && 2 * (j + L) - pw <= w; j += L) {
-                int i0 = row + 2 * j - pw;
-                FloatVector v0 = FloatVector.fromArray(F, x, i0), v1 = FloatVector.fromArray(F, x, i0 + L);
-                v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, e + j);
-                v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(xs, o + j);
+            for (; j + L <= ws && 2 * (j + L) - pw <= w; j += L) splitPair(xs, e, o, j, x, row + 2 * j - pw);
+            // the last whole vector whose inputs lie inside the row, overlapping the one before (the same values
+            // again), so that only the columns past the row's end are left to the scalar loop (for a 128-wide
+            // row with padding 1: 1 column instead of 16)
+            int last = Math.min(ws, (w + pw) / 2) - L;
+            if (j < ws && last > j - L && last >= (pw + 1) / 2) {
+                splitPair(xs, e, o, last, x, row + 2 * last - pw);
+                j = last + L;
             }
             for (; j < ws; j++) phasePair(xs, e, o, j, x, row, w, pw);
             return;
@@ -376,6 +379,26 @@ final class ConvImplicit {
             int iw = pc - pw, j = pc / t, b = pc - j * t;
             xs[d0 + b * plane + j] = iw >= 0 && iw < w ? x[row + iw] : 0f;
         }
+    }
+
+    /** Columns j .. j + L - 1 of the even and odd phase rows from the 2 L inputs at x[i0 ..]. */
+    private static void splitPair(float[] xs, int e, int o, int j, float[] x, int i0) {
+        FloatVector v0 = FloatVector.fromArray(F, x, i0), v1 = FloatVector.fromArray(F, x, i0 + L);
+        v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH).intoArray(xs, e + j);
+        v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH).intoArray(xs, o + j);
+    }
+
+    /**
+     * dst[d0 .. d0 + len) = src[s0 ..]: short rows (the 8 x 8 planes) element by element, where a call of
+     * System.arraycopy per 8-float row made the copy of a 64-channel 8 x 8 batch take half its convolution's time,
+     * longer rows by arraycopy.
+     */
+    private static void copyShort(float[] src, int s0, float[] dst, int d0, int len) {
+        if (len >= 32) {
+            System.arraycopy(src, s0, dst, d0, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) dst[d0 + i] = src[s0 + i];
     }
 
     /** Column j of the even and odd phase rows of a stride-2 split (zero outside the input row). */

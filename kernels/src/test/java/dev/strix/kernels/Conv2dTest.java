@@ -46,6 +46,11 @@ class Conv2dTest {
             // stride 2 on rows wide enough for whole vectors of the even/odd split (any width up to 512 bits)
             ConvShape.of(2, 3, 9, 70, 4, 3, 2, 1),
             ConvShape.of(2, 2, 5, 67, 3, 3, 2, 0),
+            // ... and the last whole vector of the split placed to overlap the one before it (64 and 128 wide)
+            ConvShape.of(2, 2, 4, 128, 3, 3, 2, 1),
+            ConvShape.of(2, 2, 3, 64, 3, 3, 2, 1),
+            // rows shorter than the row-copy threshold, stride 1
+            ConvShape.of(2, 3, 8, 8, 5, 3, 1, 1),
     };
 
     // float sums of up to 32*9 products of values in [-1, 1] against double sums: observed differences stay
