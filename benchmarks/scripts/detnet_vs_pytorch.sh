@@ -42,6 +42,10 @@ done
 mkdir -p "$OUT"
 $STRIX version >/dev/null   # builds the jar first if needed
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+# CPU time the hypervisor gave to other guests (the "steal" column of /proc/stat, in clock ticks), and the
+# total of all columns, so that the summary can say what share of the machine was taken during the runs
+cpu_ticks() { awk '/^cpu /{t=0; for (i = 2; i <= NF; i++) t += $i; print $9, t}' /proc/stat; }
+ticks_before="$(cpu_ticks)"
 
 last_json() { tail -n 1 "$1"; }
 field() { sed -n "s/.*\"$2\": *\([0-9.eE+-]*\).*/\1/p" "$1" | tail -n 1; }
@@ -67,14 +71,18 @@ for mode in $MODES; do
   done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+ticks_after="$(cpu_ticks)"
 
 # medians, ratios and the summary (python is there anyway: it runs PyTorch)
-"$PY" - "$OUT" "$B" "$S" "$T" "$ROUNDS" "$DEV" "$load_before" "$load_after" "$MODES" "$W" "$N" <<'PY'
+"$PY" - "$OUT" "$B" "$S" "$T" "$ROUNDS" "$DEV" "$load_before" "$load_after" "$MODES" "$W" "$N" "$ticks_before" "$ticks_after" <<'PY'
 import json, os, platform, statistics, sys
-out, b, s, t, rounds, dev, lb, la, modes, warmup, iters = sys.argv[1:]
+out, b, s, t, rounds, dev, lb, la, modes, warmup, iters, tb, ta = sys.argv[1:]
+(steal0, total0), (steal1, total1) = (map(int, tb.split())), (map(int, ta.split()))
+steal_share = round((steal1 - steal0) / max(1, total1 - total0), 4)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 summary = {"machine": f"{cpu}, {os.cpu_count()} cores", "device": dev, "batch": int(b), "size": int(s),
            "threads": int(t), "rounds": int(rounds), "warmup": int(warmup), "iters": int(iters), "load_average_before": lb, "load_average_after": la,
+           "steal_share": steal_share,
            "command": "benchmarks/scripts/detnet_vs_pytorch.sh " + " ".join(
                [f"--batch {b} --size {s} --threads {t} --rounds {rounds} --warmup {warmup} --iters {iters} --device {dev}",
                 f'--modes "{modes}"']),
@@ -100,7 +108,8 @@ for mode in modes.split():
     summary["results"].append(entry)
     print(f"{mode} median: strix {entry['strix_img_per_s']} img/s ({entry['strix_ms_per_step']} ms), pytorch "
           f"{entry['pytorch_img_per_s']} img/s ({entry['pytorch_ms_per_step']} ms), ratio strix/pytorch {entry['ratio']}")
-print(f"load average before {lb}, after {la}; {summary['machine']}")
+print(f"load average before {lb}, after {la}; CPU time taken by other guests (steal) during the runs "
+      f"{100 * steal_share:.1f}%; {summary['machine']}")
 with open(os.path.join(out, "summary.json"), "w") as f:
     json.dump(summary, f, indent=1)
     f.write("\n")
