@@ -357,6 +357,8 @@ final class ConvWinograd4 {
                 .intoArray(y, out + 3 * qw + q3);
     }
 
+    /** Target bytes of one filter-gradient block's V and dM together. */
+    private static final int FILTER_BLOCK_BYTES = 768 * 1024;
 
     /** Whether {@link Conv2d#backwardFilter} should come here: it {@link #applies}, with {@link ConvWinograd#suitsFilter}'s channels. */
     static boolean suitsFilter(ConvShape s) {
@@ -377,7 +379,8 @@ final class ConvWinograd4 {
         boolean byElement = ConvWinogradFilter.byElement(chunks, tiles, c, cp, kp);
         int parts = byElement ? Math.min(Parallel.threads(), 36) : chunks, sumCount = byElement ? 1 : chunks;
         int perChunk = byElement ? tiles : (tiles + chunks - 1) / chunks;
-        int tb = ConvWinogradFilter.blockTiles(36, perChunk, c, cp, kp);
+        int fit = Math.max(L, FILTER_BLOCK_BYTES / (144 * (c + kp)) / L * L);
+        int tb = Math.min(fit, (perChunk + L - 1) / L * L);
         int hp = 4 * tilesH + 2, wp = 4 * tilesW + 2;
         Plan plan = new Plan(s, tilesH, tilesW, kp, tb + L, hp, wp, 0);
         float[] xp = ConvWinograd.buffer(PADDED, s.batch() * c * hp * wp + 4 * L + 8);

@@ -51,7 +51,8 @@ final class ConvWinogradFilter {
         boolean byElement = byElement(chunks, tiles, c, cp, kp);
         int parts = byElement ? Math.min(Parallel.threads(), 16) : chunks, sumCount = byElement ? 1 : chunks;
         int perChunk = byElement ? tiles : (tiles + chunks - 1) / chunks;
-        int tb = blockTiles(16, perChunk, c, cp, kp);
+        int fit = Math.max(L, FILTER_BLOCK_BYTES / (64 * (c + kp)) / L * L);
+        int tb = Math.min(fit, (perChunk + L - 1) / L * L);
         ConvWinograd.Geometry geo = new ConvWinograd.Geometry(s, tilesH, tilesW, kp, tb + L);
         float[] xp = ConvWinograd.buffer(ConvWinograd.PADDED, ConvWinograd.paddedSize(geo));
         ConvWinograd.pad(xp, x, geo);
@@ -99,19 +100,6 @@ final class ConvWinogradFilter {
         if (chunks <= 1) return false;
         if (split >= 0) return split == 1;
         return (long) cp * kp >= (long) tiles * (c + kp) / 2;
-    }
-
-    /**
-     * Tiles per filter-gradient block for a transform of {@code elements} elements. Each block re-reads and re-writes
-     * the whole sum (elements x cp x kp floats): where that is larger than a core's L2, one block per chunk, so that
-     * it is written once (DetNet's 256-channel 8 x 8 layer, 4 MB of sums: 4.8-5.1 -> 4.4-4.7 ms on one core, its
-     * GEMMs 10% faster); otherwise as many tiles as keep a block's V and dM in L2.
-     */
-    static int blockTiles(int elements, int perChunk, int c, int cp, int kp) {
-        int whole = (perChunk + L - 1) / L * L;
-        if (4L * elements * cp * kp > FILTER_BLOCK_BYTES) return whole;
-        int fit = Math.max(L, FILTER_BLOCK_BYTES / (4 * elements * (c + kp)) / L * L);
-        return Math.min(fit, whole);
     }
 
     /** Floats from one element's dM to the next: tb * kp plus a cache line (see {@link #uStride}). */
