@@ -132,7 +132,8 @@ public final class Autograd {
                     if (prev == null) grads.put(x, gin[i]);
                     else {
                         long s0 = OpProfiler.enabled() ? System.nanoTime() : 0L;
-                        Tensor sum = prev.zerosLike();
+                        // same shapes: the sum writes every element, so its output needs no zero fill
+                        Tensor sum = prev.emptyLike();
                         x.device().binary(dev.strix.kernels.Elementwise.Binary.ADD, sum, prev, gin[i]);
                         grads.put(x, sum);
                         if (s0 != 0L) OpProfiler.backward(GRADIENT_SUM, System.nanoTime() - s0);

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The ops whose outputs come from {@link Tensor#empty} (convolutions, batch norm, the ReLU mask of conv + ReLU)
+ * The ops whose outputs come from {@link Tensor#empty} (convolutions, batch norm, the ReLU mask of conv + ReLU,
+ * permutes, the sums of a tensor's gradients in the backward pass)
  * must write every element: each device call here runs once into a NaN-filled output and once into a zero-filled
  * one, and the two must hold the same bits.
  */
@@ -77,6 +78,18 @@ class UninitialisedOutputsTest {
         DEV.batchNormReluForwardTraining(y, mean, invStd, x, gamma, beta, null, null, 0.1f, 1e-5f);
         same("backward + relu", xs, dx -> DEV.batchNormReluBackward(dx, Tensor.zeros(DEV, c), Tensor.zeros(DEV, c),
                 dy, y, x, gamma, mean, invStd));
+    }
+
+    @Test
+    void permutesAndGradientSumsWriteEveryOutput() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        Tensor x = random(rnd, 2, 20, 5, 6), y = random(rnd, 2, 20, 5, 6);
+        // permute (NCHW -> NHWC, and back) and the sum of two gradients of one tensor (Autograd's accumulation)
+        same("permute", new int[] {2, 5, 6, 20}, o -> DEV.stridedCopy(o, 0, o.strides(), x, 0,
+                new int[] {600, 6, 1, 30}, o.shape()));
+        same("permute back", x.shape(), o -> DEV.stridedCopy(o, 0, o.strides(), x.reshape(2, 5, 6, 20), 0,
+                new int[] {600, 1, 120, 20}, o.shape()));
+        same("gradient sum", x.shape(), o -> DEV.binary(dev.strix.kernels.Elementwise.Binary.ADD, o, x, y));
     }
 
     /** Runs {@code op} into a NaN-filled and a zero-filled output of the given shape: same bits, no NaN. */
