@@ -353,7 +353,7 @@ def main():
         "model": "detnet", "mode": a.mode, "device": a.device, "batch": a.batch, "size": a.size,
         "classes": a.classes, "width": a.width, "fpn": a.fpn, "depth": a.depth,
         "threads": a.threads or torch.get_num_threads(), "warmup": a.warmup, "iters": a.iters,
-        "ms_min": round(min(times), 4), "ms_max": round(max(times), 4),
+        "ms_min": round(min(times), 4), "ms_max": round(max(times), 4), "steps_ms": [round(t, 3) for t in times],
         "gflop_per_image": round(flops_image / 1e9, 5), "flops_factor": factor, "peak_gflops": round(peak, 2),
         "torch": torch.__version__,
     }

@@ -31,12 +31,14 @@ import java.util.Map;
  * @param profile        wall time per op over the timed steps ({@link OpProfiler}), or null when not profiled
  * @param heapGrowthMb   live Java heap after the timed steps minus before them (after full collections), MiB
  * @param deviceGrowthMb device memory in use after the timed steps minus before them, MiB (0 on the CPU)
+ * @param stepsMs        wall time of each timed step in order, milliseconds (the median and extremes above are of
+ *                       these)
  */
 public record ModelBenchResult(ModelBenchConfig config, String device, double msPerStep, double msMin, double msMax,
                                double gflopPerImage, DevicePeak peak, double peakHeapMb, double peakDeviceMb,
                                Map<String, Double> phaseMs, double loss, int positives, long collections,
                                boolean cudaGraph, String simd, List<OpProfiler.Entry> profile,
-                               double heapGrowthMb, double deviceGrowthMb) {
+                               double heapGrowthMb, double deviceGrowthMb, double[] stepsMs) {
     /** Images per second at the median step time. */
     public double imagesPerSecond() {
         return config.batch() * 1000.0 / msPerStep;
@@ -136,6 +138,10 @@ public record ModelBenchResult(ModelBenchConfig config, String device, double ms
         m.put("iters", config.iters());
         m.put("ms_min", Medians.round(msMin, 4));
         m.put("ms_max", Medians.round(msMax, 4));
+        // every timed step, so that a run's spread and drift can be seen, not only its median
+        List<Object> steps = new ArrayList<>();
+        for (double v : stepsMs) steps.add(Medians.round(v, 3));
+        m.put("steps_ms", steps);
         m.put("gflop_per_image", Medians.round(gflopPerImage, 5));
         m.put("flops_factor", config.mode().flopsFactor());
         m.put("peak_gflops", peak == null ? 0.0 : Medians.round(peak.gflops(), 2));

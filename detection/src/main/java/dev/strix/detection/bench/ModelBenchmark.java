@@ -118,7 +118,8 @@ public final class ModelBenchmark {
                     model.forwardFlops(c.size(), c.size()) / 1e9, cpu ? DevicePeak.cpu(c.threads()) : null,
                     heapPeak / (1024.0 * 1024.0), DeviceSync.peakBytes(device) / (1024.0 * 1024.0), phaseMedians,
                     loss, positives, collections, cudaGraph, Simd.describe(), ops,
-                    (liveAfter[0] - liveBefore[0]) / (1024.0 * 1024.0), (liveAfter[1] - liveBefore[1]) / (1024.0 * 1024.0));
+                    (liveAfter[0] - liveBefore[0]) / (1024.0 * 1024.0), (liveAfter[1] - liveBefore[1]) / (1024.0 * 1024.0),
+                    ms.clone());
         } finally {
             if (step != null) step.close();
             Parallel.setThreads(previous);

@@ -61,6 +61,13 @@ class BenchCliTest {
         assertEquals(64, ((Number) json.get("size")).intValue());
         assertEquals(4, ((Number) json.get("width")).intValue());
         assertEquals(2, ((Number) json.get("iters")).intValue());
+        // each timed step, in order; the median and the extremes are of these
+        List<Object> steps = Json.requireList(json, "steps_ms");
+        assertEquals(2, steps.size(), json.toString());
+        double a = ((Number) steps.get(0)).doubleValue(), b = ((Number) steps.get(1)).doubleValue();
+        assertEquals(Math.min(a, b), number(json, "ms_min"), 1e-3, json.toString());
+        assertEquals(Math.max(a, b), number(json, "ms_max"), 1e-3, json.toString());
+        assertEquals((a + b) / 2, number(json, "ms_per_step"), 1e-3, json.toString());
         // the reported rates follow from the median time and the model's FLOP count
         double ms = number(json, "ms_per_step");
         double perImage = new DetNet(new DetNetConfig(20, 4, 64, 2)).forwardFlops(64, 64) / 1e9;
