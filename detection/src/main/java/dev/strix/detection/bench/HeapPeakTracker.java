@@ -68,19 +68,27 @@ final class HeapPeakTracker implements AutoCloseable {
     }
 
     private void onNotification(Notification n, Object handback) {
-        if (!GC_NOTIFICATION.equals(n.getType()) || !(n.getUserData() instanceof CompositeData info)) return;
-        if (!info.containsKey("gcInfo") || !(info.get("gcInfo") instanceof CompositeData gcInfo)) return;
-        if (!gcInfo.containsKey("memoryUsageBeforeGc")
-                || !(gcInfo.get("memoryUsageBeforeGc") instanceof TabularData before)) return;
+        if (!GC_NOTIFICATION.equals(n.getType())) return;
+        CompositeData info = as(CompositeData.class, n.getUserData());
+        CompositeData gcInfo = info != null && info.containsKey("gcInfo") ? as(CompositeData.class, info.get("gcInfo")) : null;
+        TabularData before = gcInfo != null && gcInfo.containsKey("memoryUsageBeforeGc")
+                ? as(TabularData.class, gcInfo.get("memoryUsageBeforeGc")) : null;
+        if (before == null) return;
         long used = 0;
         for (Object row : before.values()) {
-            if (!(row instanceof CompositeData entry)) continue;
-            Object pool = entry.get("key"), usage = entry.get("value");
-            if (pool instanceof String name && heapPools.contains(name) && usage instanceof CompositeData u)
-                used += MemoryUsage.from(u).getUsed();
+            CompositeData entry = as(CompositeData.class, row);
+            if (entry == null) continue;
+            String pool = as(String.class, entry.get("key"));
+            CompositeData usage = as(CompositeData.class, entry.get("value"));
+            if (pool != null && heapPools.contains(pool) && usage != null) used += MemoryUsage.from(usage).getUsed();
         }
         collections.incrementAndGet();
         raise(used);
+    }
+
+    /** value as a {@code type}, or null when it is something else (or null). */
+    private static <T> T as(Class<T> type, Object value) {
+        return type.isInstance(value) ? type.cast(value) : null;
     }
 
     @Override
