@@ -62,36 +62,8 @@ class ConvWinograd4Test {
 
     @Test
     void filterGradientSplitByTilesOrByElementMatchesReference() {
-        int threads = Parallel.threads();
-        SplittableRandom rnd = new SplittableRandom(24);
-        int split = 0;
-        try {
-            // three threads: uneven shares of the tiles and of the transformed elements
-            Parallel.setThreads(3);
-            for (ConvShape s : SHAPES) {
-            if (!ConvWinograd4.applies(s)) continue;
-                float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
-                float[] want = new float[s.weightSize()];
-                Conv2dReference.backwardFilter(want, dy, x, s);
-                double bound = REL * 9 * s.batch() * s.outH() * s.outW() + 1e-6;
-                for (int mode = 0; mode <= 1; mode++) {
-                    ConvWinogradFilter.split = mode;
-                    float[] got = new float[s.weightSize()];
-                    java.util.Arrays.fill(got, Float.NaN);
-                    ConvWinograd4.backwardFilter(got, dy, x, s);
-                    for (int i = 0; i < want.length; i++)
-                        if (!(Math.abs(want[i] - got[i]) <= bound))
-                            fail("backwardFilter split " + mode + " " + s + " at " + i + ": want " + want[i] + " got "
-                                    + got[i]);
-                }
-                int tiles = s.batch() * (s.outH() / 4) * (s.outW() / 4);
-                if (tiles >= 2 * GemmBlocked.NR) split++;
-            }
-        } finally {
-            ConvWinogradFilter.split = -1;
-            Parallel.setThreads(threads);
-        }
-        assertTrue(split >= 2, split + " shapes with tiles for more than one thread");
+        ConvWinogradTest.bothSplitsMatchReference(SHAPES, 24, 4, ConvWinograd4::applies, ConvWinograd4::backwardFilter,
+                REL);
     }
 
     @Test

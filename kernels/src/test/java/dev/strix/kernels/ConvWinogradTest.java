@@ -98,28 +98,43 @@ class ConvWinogradTest {
 
     @Test
     void filterGradientSplitByTilesOrByElementMatchesReference() {
+        bothSplitsMatchReference(SHAPES, 13, 2, s -> true, ConvWinogradFilter::backwardFilter, REL);
+    }
+
+    /** A filter-gradient pass: dw from dy and x. */
+    interface FilterPass {
+        void run(float[] dw, float[] dy, float[] x, ConvShape s);
+    }
+
+    /**
+     * The filter gradient of each shape {@code takes} with the work split by tiles and by transformed element
+     * ({@link ConvWinogradFilter#split}), on three threads (uneven shares of both), against the scalar reference
+     * within rel of its scale; at least two shapes must have tiles enough for more than one thread.
+     */
+    static void bothSplitsMatchReference(ConvShape[] shapes, long seed, int tileSide,
+                                         java.util.function.Predicate<ConvShape> takes, FilterPass pass, double rel) {
         int threads = Parallel.threads();
-        SplittableRandom rnd = new SplittableRandom(13);
+        SplittableRandom rnd = new SplittableRandom(seed);
         int split = 0;
         try {
-            // three threads: uneven shares of the tiles and of the transformed elements
             Parallel.setThreads(3);
-            for (ConvShape s : SHAPES) {
+            for (ConvShape s : shapes) {
+                if (!takes.test(s)) continue;
                 float[] dy = random(rnd, s.outputSize()), x = random(rnd, s.inputSize());
                 float[] want = new float[s.weightSize()];
                 Conv2dReference.backwardFilter(want, dy, x, s);
-                double bound = REL * 9 * s.batch() * s.outH() * s.outW() + 1e-6;
+                double bound = rel * 9 * s.batch() * s.outH() * s.outW() + 1e-6;
                 for (int mode = 0; mode <= 1; mode++) {
                     ConvWinogradFilter.split = mode;
                     float[] got = new float[s.weightSize()];
                     java.util.Arrays.fill(got, Float.NaN);
-                    ConvWinogradFilter.backwardFilter(got, dy, x, s);
+                    pass.run(got, dy, x, s);
                     for (int i = 0; i < want.length; i++)
                         if (!(Math.abs(want[i] - got[i]) <= bound))
                             fail("backwardFilter split " + mode + " " + s + " at " + i + ": want " + want[i] + " got "
                                     + got[i]);
                 }
-                int tiles = s.batch() * ((s.outH() + 1) / 2) * ((s.outW() + 1) / 2);
+                int tiles = s.batch() * ((s.outH() + tileSide - 1) / tileSide) * ((s.outW() + tileSide - 1) / tileSide);
                 if (tiles >= 2 * GemmBlocked.NR) split++;
             }
         } finally {
